@@ -1,0 +1,31 @@
+/**
+ * `npm run check -- clusters/<name> [...]`: validate cluster directories
+ * (config and recorded node groups) without synthesizing anything.
+ * With no argument, checks every clusters/<name>/config.
+ */
+import { ConfigError } from "../config/errors";
+import { findClusterDirs, loadCluster } from "../config/load";
+
+function main(args: readonly string[]): number {
+  const dirs = args.length > 0 ? args : findClusterDirs(process.cwd());
+  if (dirs.length === 0) {
+    console.error("no cluster directories found (expected clusters/<name>/config)");
+    return 1;
+  }
+  let failed = 0;
+  for (const raw of dirs) {
+    const dir = raw.replace(/\/+$/, "");
+    try {
+      const { config, nodeGroups } = loadCluster(dir);
+      const groups = nodeGroups.length > 0 ? `, node groups: ${nodeGroups.join(" ")}` : "";
+      console.log(`${dir}/config: ok (cluster ${config.clusterName}${groups})`);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      console.error(e.message);
+      failed++;
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,101 @@
+/**
+ * fly-machines: the project's Machines API command, run by the stack's
+ * provisioners and by k3s.sh. Reads FLY_API_TOKEN and FLY_API_URL, the same
+ * settings as the Terraform provider.
+ *
+ *   fly-machines snapshots-off --app A --volume VOL_ID
+ *   fly-machines roll          --app A --machine ID|NAME   (desired config JSON in $FLY_K3S_MACHINE_CONFIG)
+ *   fly-machines join          --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME
+ *   fly-machines wait-ready    --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
+ *   fly-machines taint         --cp-app CP --bootstrap ID|NAME
+ *   fly-machines kubeconfig    --cp-app CP --bootstrap ID|NAME --cluster NAME --server URL --out FILE
+ */
+import { parseArgs } from "util";
+import {
+  disableScheduledSnapshots,
+  fetchKubeconfig,
+  joinNode,
+  rollMachine,
+  taintControlPlane,
+  waitNodeReady,
+} from "../ops/cluster-ops";
+import { MachineConfig, MachinesApi, apiOptionsFromEnv } from "../ops/machines-api";
+
+const log = (line: string) => console.error(`[fly-machines] ${line}`);
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values: o } = parseArgs({
+    args: rest,
+    options: {
+      app: { type: "string" },
+      volume: { type: "string" },
+      machine: { type: "string" },
+      "cp-app": { type: "string" },
+      bootstrap: { type: "string" },
+      cluster: { type: "string" },
+      server: { type: "string" },
+      out: { type: "string" },
+      timeout: { type: "string" },
+    },
+  });
+  const need = (key: keyof typeof o): string => {
+    const v = o[key];
+    if (!v) throw new Error(`${command}: --${key} is required`);
+    return v;
+  };
+  const timeout = o.timeout ? Number(o.timeout) : 600;
+  const api = new MachinesApi(apiOptionsFromEnv());
+  switch (command) {
+    case "snapshots-off":
+      return disableScheduledSnapshots(api, need("app"), need("volume"), log);
+    case "roll": {
+      const raw = process.env.FLY_K3S_MACHINE_CONFIG;
+      if (!raw) throw new Error("roll: FLY_K3S_MACHINE_CONFIG is not set");
+      await rollMachine(api, need("app"), need("machine"), JSON.parse(raw) as MachineConfig, log);
+      return;
+    }
+    case "join":
+      return joinNode(
+        api,
+        need("cp-app"),
+        need("bootstrap"),
+        need("app"),
+        need("machine"),
+        log,
+        timeout,
+      );
+    case "wait-ready":
+      await waitNodeReady(
+        api,
+        need("cp-app"),
+        need("bootstrap"),
+        need("app"),
+        need("machine"),
+        log,
+        timeout,
+      );
+      return;
+    case "taint":
+      return taintControlPlane(api, need("cp-app"), need("bootstrap"), log);
+    case "kubeconfig":
+      return fetchKubeconfig(
+        api,
+        need("cp-app"),
+        need("bootstrap"),
+        need("cluster"),
+        need("server"),
+        need("out"),
+        log,
+      );
+    default:
+      throw new Error(
+        `unknown command ${JSON.stringify(command ?? "")}; one of snapshots-off, roll, join, wait-ready, taint, kubeconfig`,
+      );
+  }
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+  console.error(`fly-machines: ${e.message}`);
+  process.exitCode = 1;
+});

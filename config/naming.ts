@@ -1,0 +1,33 @@
+/**
+ * Every physical name the project creates is derived here, and only here.
+ * Renaming anything in this file renames (and so replaces) real Fly resources.
+ */
+
+/** Number of control-plane servers (embedded etcd quorum of 3). */
+export const CONTROL_PLANE_COUNT = 3;
+
+/** Node group ids: lowercase letters and digits, at most 8 characters. */
+export const NODE_GROUP_ID = /^[a-z0-9]{1,8}$/;
+
+/** Longest cluster name that leaves room for `-ng-<id>` within Fly's 63-character app names. */
+export const MAX_CLUSTER_NAME_LENGTH = 63 - "-ng-".length - 8;
+
+export const controlPlaneAppName = (cluster: string): string => `${cluster}-cp`;
+
+export const nodeGroupAppName = (cluster: string, group: string): string =>
+  `${cluster}-ng-${group}`;
+
+export const controlPlaneMachineName = (index: number): string => `ctrl-${index}`;
+
+export const workerMachineName = (group: string, index: number): string =>
+  `worker-ng-${group}-${index}`;
+
+/** The name every node uses to reach the API servers over 6PN. */
+export const controlPlaneInternalHost = (cluster: string): string =>
+  `${controlPlaneAppName(cluster)}.internal`;
+
+export const apiServerUrl = (cluster: string): string =>
+  `https://${controlPlaneInternalHost(cluster)}:6443`;
+
+/** Terraform stack name for a cluster. */
+export const stackName = (cluster: string): string => cluster;

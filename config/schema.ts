@@ -1,0 +1,243 @@
+import * as ipaddr from "ipaddr.js";
+import { z } from "zod";
+import {
+  APP_NAME,
+  CpuKind,
+  FLY_REGIONS,
+  MAX_VOLUME_GB,
+  MEMORY_STEP_MB,
+  ORG_SLUG,
+  VM_SIZES,
+  VOLUME_NAME,
+} from "./fly";
+import { MAX_CLUSTER_NAME_LENGTH } from "./naming";
+
+/** A dual-stack CIDR pair, IPv6 first, as the user wrote it. */
+export interface DualStackCidr {
+  readonly ipv6: string;
+  readonly ipv4: string;
+  /** `"<ipv6>,<ipv4>"`, the form k3s takes. */
+  readonly value: string;
+}
+
+export interface VmSpec {
+  /** Fly size name, e.g. `performance-2x`. */
+  readonly size: string;
+  readonly cpuKind: CpuKind;
+  readonly cpus: number;
+  readonly memoryMb: number;
+}
+
+/** A validated cluster config with every default resolved. */
+export interface ClusterConfig {
+  readonly clusterName: string;
+  readonly clusterCidr: DualStackCidr;
+  readonly serviceCidr: DualStackCidr;
+  readonly clusterDns: string;
+  readonly region: string;
+  readonly nodeGroupSize: number;
+  readonly volumeSizeGb: number;
+  readonly volumeName: string;
+  readonly worker: VmSpec;
+  readonly controlPlane: VmSpec;
+  readonly k3sVersion: string;
+  readonly orgName: string;
+  /** Node image every machine runs. */
+  readonly nodeImage: string;
+}
+
+/** Keys every config must set. */
+export const REQUIRED_KEYS = [
+  "CLUSTER_NAME",
+  "CLUSTER_CIDR",
+  "SERVICE_CIDR",
+  "CLUSTER_DNS",
+  "REGION",
+  "NODE_GROUP_SIZE",
+  "VOLUME_SIZE",
+  "VOLUME_NAME",
+  "WORKER_VM_SIZE",
+  "WORKER_VM_MEMORY",
+  "CP_VM_SIZE",
+  "CP_VM_MEMORY",
+  "K3S_VERSION",
+  "ORG_NAME",
+] as const;
+
+/** Optional keys, with their documented defaults. */
+export const OPTIONAL_KEYS = {
+  NODE_IMAGE: {
+    description:
+      "Image every node runs. On Fly, push images/k3s-node and set this to its reference (for example registry.fly.io/<cluster>-cp:<tag>).",
+    default: "fly-k3s/k3s-node:<K3S_VERSION with + replaced by ->",
+  },
+} as const;
+
+export const ALL_KEYS: readonly string[] = [...REQUIRED_KEYS, ...Object.keys(OPTIONAL_KEYS)];
+
+const K3S_VERSION = /^v1\.(\d+)\.(\d+)\+k3s(\d+)$/;
+
+type Ctx = z.RefinementCtx;
+
+const fail = (ctx: Ctx, message: string): typeof z.NEVER => {
+  ctx.addIssue({ code: "custom", message });
+  return z.NEVER;
+};
+
+const quoted = (s: string): string => JSON.stringify(s);
+
+function integer(min: number, max: number, unit = "") {
+  return z.string().transform((s, ctx) => {
+    if (!/^\d+$/.test(s)) return fail(ctx, `must be a whole number (got ${quoted(s)})`);
+    const n = Number(s);
+    if (n < min || n > max) {
+      return fail(ctx, `must be between ${min} and ${max}${unit} (got ${n})`);
+    }
+    return n;
+  });
+}
+
+function parseCidr(s: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+  try {
+    const [addr, bits] = ipaddr.parseCIDR(s);
+    // Reject host bits: "10.1.0.1/16" is almost always a typo.
+    const network = ipaddr.parse(
+      addr.kind() === "ipv6"
+        ? ipaddr.IPv6.networkAddressFromCIDR(s).toString()
+        : ipaddr.IPv4.networkAddressFromCIDR(s).toString(),
+    );
+    if (network.toString() !== addr.toString()) return undefined;
+    return [addr, bits];
+  } catch {
+    return undefined;
+  }
+}
+
+const dualStackCidr = z.string().transform((s, ctx): DualStackCidr => {
+  const parts = s.split(",").map((p) => p.trim());
+  if (parts.length !== 2) {
+    return fail(
+      ctx,
+      `must be dual-stack, an IPv6 range then an IPv4 range separated by a comma (got ${quoted(s)}); for example "dead:beef:1:0::/56,10.1.0.0/16"`,
+    );
+  }
+  const parsed = parts.map(parseCidr);
+  const bad = parts.find((_, i) => parsed[i] === undefined);
+  if (bad !== undefined) return fail(ctx, `${quoted(bad)} is not a network range in CIDR form`);
+  const [first, second] = parsed as [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  if (first[0].kind() === "ipv4" && second[0].kind() === "ipv6") {
+    return fail(
+      ctx,
+      `IPv6 range must come first for an IPv6-first cluster (got ${quoted(s)}); write ${quoted(`${parts[1]},${parts[0]}`)}`,
+    );
+  }
+  if (first[0].kind() !== "ipv6" || second[0].kind() !== "ipv4") {
+    return fail(ctx, `needs one IPv6 and one IPv4 range (got ${quoted(s)})`);
+  }
+  return { ipv6: parts[0], ipv4: parts[1], value: `${parts[0]},${parts[1]}` };
+});
+
+const vmSize = z.string().transform((s, ctx) => {
+  if (!VM_SIZES.has(s)) {
+    return fail(
+      ctx,
+      `${quoted(s)} is not a Fly VM size; use shared-cpu-Nx (N = 1, 2, 4, 6, 8) or performance-Nx (N = 1, 2, 4, ... 16)`,
+    );
+  }
+  return s;
+});
+
+const memory = integer(256, 8192 * 16, " MB");
+
+/** The zod schema for a cluster config; input is KEY → raw string value. */
+export const clusterConfigSchema = z
+  .object({
+    CLUSTER_NAME: z
+      .string()
+      .refine((s) => APP_NAME.test(s) && s.length <= MAX_CLUSTER_NAME_LENGTH, {
+        message: `must be lowercase letters, digits and dashes, start and end with a letter or digit, at most ${MAX_CLUSTER_NAME_LENGTH} characters (it prefixes Fly app names)`,
+      }),
+    CLUSTER_CIDR: dualStackCidr,
+    SERVICE_CIDR: dualStackCidr,
+    CLUSTER_DNS: z.string().refine((s) => ipaddr.IPv6.isValid(s) && !s.includes("/"), {
+      message: "must be an IPv6 address (the cluster DNS service IP)",
+    }),
+    REGION: z.string().refine((s) => (FLY_REGIONS as readonly string[]).includes(s), {
+      message: `must be a Fly region code: ${FLY_REGIONS.join(", ")}`,
+    }),
+    NODE_GROUP_SIZE: integer(1, 16),
+    VOLUME_SIZE: integer(1, MAX_VOLUME_GB, " GB"),
+    VOLUME_NAME: z.string().refine((s) => VOLUME_NAME.test(s), {
+      message: "must be lowercase letters, digits and underscores, at most 30 characters",
+    }),
+    WORKER_VM_SIZE: vmSize,
+    WORKER_VM_MEMORY: memory,
+    CP_VM_SIZE: vmSize,
+    CP_VM_MEMORY: memory,
+    K3S_VERSION: z.string().refine((s) => K3S_VERSION.test(s), {
+      message: 'must be a k3s release such as "v1.36.3+k3s1"',
+    }),
+    ORG_NAME: z.string().refine((s) => ORG_SLUG.test(s), {
+      message: "must be a Fly organization slug: lowercase letters, digits and dashes",
+    }),
+    NODE_IMAGE: z.string().min(1, "must not be empty").optional(),
+  })
+  .superRefine((c, ctx) => {
+    checkMemory(ctx, "WORKER_VM_MEMORY", c.WORKER_VM_SIZE, c.WORKER_VM_MEMORY);
+    checkMemory(ctx, "CP_VM_MEMORY", c.CP_VM_SIZE, c.CP_VM_MEMORY);
+    const dns = ipaddr.IPv6.isValid(c.CLUSTER_DNS) ? ipaddr.IPv6.parse(c.CLUSTER_DNS) : undefined;
+    const range = parseCidr(c.SERVICE_CIDR.ipv6);
+    if (dns && range && !dns.match(range as [ipaddr.IPv6, number])) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CLUSTER_DNS"],
+        message: `${c.CLUSTER_DNS} is outside the IPv6 service range ${c.SERVICE_CIDR.ipv6} (SERVICE_CIDR); pick an address inside it, such as ${tenthAddress(range[0] as ipaddr.IPv6)}`,
+      });
+    }
+  })
+  .transform((c): ClusterConfig => ({
+    clusterName: c.CLUSTER_NAME,
+    clusterCidr: c.CLUSTER_CIDR,
+    serviceCidr: c.SERVICE_CIDR,
+    clusterDns: c.CLUSTER_DNS,
+    region: c.REGION,
+    nodeGroupSize: c.NODE_GROUP_SIZE,
+    volumeSizeGb: c.VOLUME_SIZE,
+    volumeName: c.VOLUME_NAME,
+    worker: vmSpec(c.WORKER_VM_SIZE, c.WORKER_VM_MEMORY),
+    controlPlane: vmSpec(c.CP_VM_SIZE, c.CP_VM_MEMORY),
+    k3sVersion: c.K3S_VERSION,
+    orgName: c.ORG_NAME,
+    nodeImage: c.NODE_IMAGE ?? `fly-k3s/k3s-node:${c.K3S_VERSION.replace("+", "-")}`,
+  }));
+
+/** The network address + 10, the conventional cluster DNS address. */
+function tenthAddress(network: ipaddr.IPv6): string {
+  const bytes = network.toByteArray();
+  bytes[15] += 10;
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+function vmSpec(size: string, memoryMb: number): VmSpec {
+  const s = VM_SIZES.get(size);
+  if (!s) throw new Error(`unknown size ${size}`); // unreachable after validation
+  return { size, cpuKind: s.cpuKind, cpus: s.cpus, memoryMb };
+}
+
+function checkMemory(ctx: Ctx, key: string, size: string, memoryMb: number): void {
+  const s = VM_SIZES.get(size);
+  if (!s) return;
+  if (memoryMb % MEMORY_STEP_MB !== 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: `must be a multiple of ${MEMORY_STEP_MB} MB (got ${memoryMb})`,
+    });
+  } else if (memoryMb < s.minMemoryMb || memoryMb > s.maxMemoryMb) {
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: `${memoryMb} MB is not allowed for ${size}; use ${s.minMemoryMb} to ${s.maxMemoryMb} MB`,
+    });
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * A small client for the Fly Machines REST API: the calls the project's own
+ * provisioners need (exec, leases, machine update, wait, volume update).
+ * The base URL is the same setting the Terraform provider reads
+ * (FLY_API_URL, default https://api.machines.dev/v1), and so is the token.
+ */
+
+export const DEFAULT_API_URL = "https://api.machines.dev/v1";
+
+export interface MachinesApiOptions {
+  readonly baseUrl: string;
+  readonly token: string;
+  /** Injected for unit tests; defaults to the global fetch. */
+  readonly fetch?: typeof fetch;
+  /** Attempts for a request answered 429 or 5xx, or failing to connect (default 5). */
+  readonly attempts?: number;
+  /** Delay before the first retry, doubled each time (default 1000 ms). */
+  readonly retryDelayMs?: number;
+}
+
+export class MachinesApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    readonly body: string,
+  ) {
+    super(`${method} ${path}: HTTP ${status}: ${errorText(body)}`);
+    this.name = "MachinesApiError";
+  }
+}
+
+function errorText(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    if (typeof parsed.error === "string") return parsed.error;
+  } catch {
+    // not JSON
+  }
+  return body.trim() || "(no body)";
+}
+
+export interface Machine {
+  readonly id: string;
+  readonly name: string;
+  readonly state: string;
+  readonly region: string;
+  readonly instance_id: string;
+  readonly private_ip: string;
+  readonly config: MachineConfig;
+}
+
+/** The machine config as the API takes it; only the fields we read are typed. */
+export interface MachineConfig {
+  readonly image: string;
+  readonly env?: Record<string, string>;
+  readonly metadata?: Record<string, string>;
+  readonly guest?: { cpu_kind?: string; cpus?: number; memory_mb?: number };
+  readonly [key: string]: unknown;
+}
+
+export interface Volume {
+  readonly id: string;
+  readonly name: string;
+  readonly zone: string;
+  readonly auto_backup_enabled: boolean;
+  readonly attached_machine_id: string | null;
+}
+
+export interface ExecResult {
+  readonly exit_code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Lease {
+  readonly nonce: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class MachinesApi {
+  private readonly fetchFn: typeof fetch;
+  private readonly attempts: number;
+  private readonly retryDelayMs: number;
+
+  constructor(private readonly opts: MachinesApiOptions) {
+    this.fetchFn = opts.fetch ?? fetch;
+    this.attempts = opts.attempts ?? 5;
+    this.retryDelayMs = opts.retryDelayMs ?? 1000;
+  }
+
+  /** Sends one request; retries 429, 5xx and connection errors with backoff. */
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const url = this.opts.baseUrl.replace(/\/+$/, "") + path;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      if (attempt > 1) await sleep(this.retryDelayMs * 2 ** (attempt - 2));
+      let res: Response;
+      try {
+        res = await this.fetchFn(url, {
+          method,
+          headers: {
+            Authorization: `Bearer ${this.opts.token}`,
+            ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+            ...headers,
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch (e) {
+        lastError = e;
+        continue;
+      }
+      const text = await res.text();
+      if (res.status === 429 || res.status >= 500) {
+        lastError = new MachinesApiError(res.status, method, path, text);
+        continue;
+      }
+      if (res.status >= 400) throw new MachinesApiError(res.status, method, path, text);
+      return (text ? JSON.parse(text) : undefined) as T;
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
+  listMachines(app: string): Promise<Machine[]> {
+    return this.request("GET", `/apps/${enc(app)}/machines`);
+  }
+
+  getMachine(app: string, id: string): Promise<Machine> {
+    return this.request("GET", `/apps/${enc(app)}/machines/${enc(id)}`);
+  }
+
+  /** Finds a machine by id or by name. */
+  async findMachine(app: string, idOrName: string): Promise<Machine> {
+    const machines = await this.listMachines(app);
+    const found = machines.find((m) => m.id === idOrName || m.name === idOrName);
+    if (!found) {
+      const names = machines.map((m) => m.name).join(", ") || "none";
+      throw new Error(`app ${app} has no machine ${idOrName} (machines: ${names})`);
+    }
+    return found;
+  }
+
+  /**
+   * Runs a command in a machine. `stdin` carries data (such as the join token)
+   * so that it never appears in a command line, an environment or a log.
+   */
+  exec(
+    app: string,
+    id: string,
+    cmd: string,
+    opts: { stdin?: string; timeoutSec?: number } = {},
+  ): Promise<ExecResult> {
+    return this.request("POST", `/apps/${enc(app)}/machines/${enc(id)}/exec`, {
+      cmd,
+      timeout: opts.timeoutSec ?? 30,
+      ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }),
+    });
+  }
+
+  async acquireLease(app: string, id: string, ttlSec: number, description: string): Promise<Lease> {
+    const res = await this.request<{ data?: Lease; nonce?: string }>(
+      "POST",
+      `/apps/${enc(app)}/machines/${enc(id)}/lease`,
+      { ttl: ttlSec, description },
+    );
+    // Fly wraps the lease in {status, data}; its OpenAPI description shows it flat.
+    const nonce = res.data?.nonce ?? res.nonce;
+    if (!nonce) throw new Error(`lease on ${app}/${id}: no nonce in the answer`);
+    return { nonce };
+  }
+
+  releaseLease(app: string, id: string, lease: Lease): Promise<void> {
+    return this.request("DELETE", `/apps/${enc(app)}/machines/${enc(id)}/lease`, undefined, {
+      "fly-machine-lease-nonce": lease.nonce,
+    });
+  }
+
+  updateMachine(app: string, id: string, config: MachineConfig, lease: Lease): Promise<Machine> {
+    return this.request(
+      "POST",
+      `/apps/${enc(app)}/machines/${enc(id)}`,
+      { config },
+      { "fly-machine-lease-nonce": lease.nonce },
+    );
+  }
+
+  /** Waits (server side, at most 60 s a call) for a machine to reach `state`. */
+  async waitForState(
+    app: string,
+    id: string,
+    state: "started" | "stopped",
+    timeoutSec: number,
+    instanceId?: string,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutSec * 1000;
+    for (;;) {
+      const left = Math.ceil((deadline - Date.now()) / 1000);
+      if (left <= 0) throw new Error(`${app}/${id} did not reach ${state} in ${timeoutSec}s`);
+      const q = new URLSearchParams({ state, timeout: String(Math.min(60, left)) });
+      if (instanceId) q.set("instance_id", instanceId);
+      try {
+        await this.request("GET", `/apps/${enc(app)}/machines/${enc(id)}/wait?${q}`);
+        return;
+      } catch (e) {
+        if (!(e instanceof MachinesApiError) || e.status !== 408) throw e;
+      }
+    }
+  }
+
+  getVolume(app: string, id: string): Promise<Volume> {
+    return this.request("GET", `/apps/${enc(app)}/volumes/${enc(id)}`);
+  }
+
+  updateVolume(
+    app: string,
+    id: string,
+    update: { auto_backup_enabled?: boolean; snapshot_retention?: number },
+  ): Promise<Volume> {
+    return this.request("PUT", `/apps/${enc(app)}/volumes/${enc(id)}`, update);
+  }
+}
+
+const enc = encodeURIComponent;
+
+/** Client options from the same environment the Terraform provider reads. */
+export function apiOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): MachinesApiOptions {
+  const token = env.FLY_API_TOKEN;
+  if (!token) throw new Error("FLY_API_TOKEN is not set");
+  return { baseUrl: env.FLY_API_URL || DEFAULT_API_URL, token };
+}

@@ -1,0 +1,12 @@
+/** Paths inside a node machine, shared by the stack (machine env) and the provisioners. */
+
+/** Where the Fly volume is mounted. */
+export const VOLUME_MOUNT_PATH = "/data";
+/** k3s data directory, on the volume. */
+export const K3S_DATA_DIR = `${VOLUME_MOUNT_PATH}/k3s`;
+/** The secure-format server token the bootstrap server writes. */
+export const SERVER_TOKEN_FILE = `${K3S_DATA_DIR}/server/token`;
+/** Where the join provisioner writes the token on a joining node (mode 0600, on the volume). */
+export const JOIN_TOKEN_FILE = `${VOLUME_MOUNT_PATH}/k3s-token`;
+/** The admin kubeconfig k3s writes on servers. */
+export const ADMIN_KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Build the pinned Terraform toolchain from the Go module proxy into a cache
+# outside the checkout, and write a CLI configuration whose filesystem mirror
+# serves the providers. Safe to re-run: what is already built is reused.
+#
+#   FLY_K3S_CACHE=DIR        cache root (default ~/.cache/fly-k3s)
+#   FLY_K3S_USE_REGISTRY=1   skip local builds; use `terraform`/`tofu` from PATH
+#                            with the public registry (machines with internet)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+start=$(date +%s)
+
+if [ "${FLY_K3S_USE_REGISTRY:-}" = 1 ]; then
+  log "FLY_K3S_USE_REGISTRY=1: not building anything; providers come from the registry"
+  exit 0
+fi
+
+command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go >= $GO_MIN_VERSION (https://go.dev/dl) and re-run npm run setup."
+go_version=$(go env GOVERSION | sed 's/^go//')
+version_ge "$go_version" "$GO_MIN_VERSION" ||
+  die "Go $go_version is too old: OpenTofu $TOFU_VERSION needs Go >= $GO_MIN_VERSION. Install a newer Go and re-run npm run setup."
+
+mkdir -p "$CACHE_DIR" "$MIRROR_DIR"
+
+# module_dir MODULE@VERSION: download a module through the proxy and print a
+# writable copy of its source tree (built inside the module, so its own
+# go.mod, replace directives included, is the main module).
+module_dir() {
+  local json dir err
+  json=$(go mod download -json "$1" 2>/dev/null || true)
+  err=$(printf '%s' "$json" | sed -n 's/^\s*"Error": "\(.*\)",\{0,1\}$/\1/p')
+  dir=$(printf '%s' "$json" | sed -n 's/^\s*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+  if [ -z "$dir" ]; then
+    printf '%s\n' "${err:-go mod download $1 failed}" >&2
+    return 1
+  fi
+  local work
+  work=$(mktemp -d "$CACHE_DIR/src.XXXXXX")
+  cp -r "$dir/." "$work/"
+  chmod -R u+w "$work"
+  printf '%s\n' "$work"
+}
+
+build_tofu() {
+  if [ -x "$TOFU_DIR/tofu" ]; then
+    log "tofu $TOFU_VERSION: cached at $TOFU_DIR/tofu"
+    return
+  fi
+  log "tofu $TOFU_VERSION: building from github.com/opentofu/opentofu@v$TOFU_VERSION (several minutes on 2 cores)"
+  local src
+  src=$(module_dir "github.com/opentofu/opentofu@v$TOFU_VERSION") || die "cannot download OpenTofu v$TOFU_VERSION"
+  mkdir -p "$TOFU_DIR.tmp"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath \
+    -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
+    -o "$TOFU_DIR.tmp/tofu" ./cmd/tofu)
+  rm -rf "$src" "$TOFU_DIR"
+  mv "$TOFU_DIR.tmp" "$TOFU_DIR"
+}
+
+# build_provider NAMESPACE/TYPE MODULE VERSION
+# Installs terraform-provider-TYPE_vVERSION into the unpacked mirror layout
+# registry.terraform.io/NAMESPACE/TYPE/VERSION/linux_amd64/.
+build_provider() {
+  local addr=$1 module=$2 version=$3 type=${1#*/}
+  local dest="$MIRROR_DIR/registry.terraform.io/$addr/$version/$(go env GOOS)_$(go env GOARCH)"
+  if [ -x "$dest/terraform-provider-${type}_v$version" ]; then
+    log "provider $addr $version: cached"
+    return 0
+  fi
+  log "provider $addr $version: building from $module@v$version"
+  local src
+  if ! src=$(module_dir "$module@v$version" 2>"$CACHE_DIR/$type.err"); then
+    log "provider $addr $version: NOT AVAILABLE: $(cat "$CACHE_DIR/$type.err")"
+    log "  (supply it yourself: see README, 'Providers')"
+    return 1
+  fi
+  mkdir -p "$dest"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$dest/terraform-provider-${type}_v$version" .)
+  rm -rf "$src"
+}
+
+write_cli_config() {
+  cat >"$TF_CLI_CONFIG.tmp" <<CFG
+# Written by fly-k3s scripts/setup.sh: providers come from the local mirror only.
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR_DIR"
+    include = ["registry.terraform.io/*/*", "registry.opentofu.org/*/*"]
+  }
+}
+plugin_cache_dir = "$CACHE_DIR/plugin-cache"
+CFG
+  mkdir -p "$CACHE_DIR/plugin-cache"
+  mv "$TF_CLI_CONFIG.tmp" "$TF_CLI_CONFIG"
+}
+
+build_tofu
+missing=()
+build_provider stategraph/fly "$FLY_PROVIDER_MODULE" "$FLY_PROVIDER_VERSION" || missing+=(stategraph/fly)
+build_provider hashicorp/null "$NULL_PROVIDER_MODULE" "$NULL_PROVIDER_VERSION" || missing+=(hashicorp/null)
+write_cli_config
+
+echo "fly-k3s toolchain (cache: $CACHE_DIR)"
+echo "  $("$TOFU_DIR/tofu" version | head -n1)"
+find "$MIRROR_DIR" -name 'terraform-provider-*' -printf '  provider %P\n' | sort
+[ ${#missing[@]} -eq 0 ] || echo "  missing providers: ${missing[*]} (tests that need them are skipped with that reason)"
+echo "  CLI config: $TF_CLI_CONFIG"
+echo "setup took $(($(date +%s) - start))s"
