@@ -1,0 +1,182 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import {
+  configMatches,
+  readyNodeWithIp,
+  rewriteKubeconfig,
+  rollMachine,
+  writePrivateFileAtomic,
+} from "../../ops/cluster-ops";
+import { MachinesApi } from "../../ops/machines-api";
+
+const K3S_KUBECONFIG = `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: Q0E=
+    server: https://127.0.0.1:6443
+  name: default
+contexts:
+- context:
+    cluster: default
+    user: default
+  name: default
+current-context: default
+kind: Config
+preferences: {}
+users:
+- name: default
+  user:
+    client-certificate-data: Q0VSVA==
+    client-key-data: S0VZ
+`;
+
+describe("rewriteKubeconfig", () => {
+  it("points at the control plane's .internal name and names everything after the cluster", () => {
+    const out = parse(rewriteKubeconfig(K3S_KUBECONFIG, "prod", "https://prod-cp.internal:6443"));
+    expect(out.clusters).toEqual([
+      {
+        name: "prod",
+        cluster: { "certificate-authority-data": "Q0E=", server: "https://prod-cp.internal:6443" },
+      },
+    ]);
+    expect(out.users[0]).toEqual({
+      name: "prod",
+      user: { "client-certificate-data": "Q0VSVA==", "client-key-data": "S0VZ" },
+    });
+    expect(out.contexts).toEqual([{ name: "prod", context: { cluster: "prod", user: "prod" } }]);
+    expect(out["current-context"]).toBe("prod");
+  });
+
+  it("refuses a kubeconfig without a cluster", () => {
+    expect(() => rewriteKubeconfig("apiVersion: v1\n", "x", "https://x")).toThrow(
+      "no cluster or user",
+    );
+  });
+});
+
+describe("writePrivateFileAtomic", () => {
+  it("writes mode 0600 and replaces an existing file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kc-"));
+    const file = path.join(dir, "sub", "kc");
+    writePrivateFileAtomic(file, "one");
+    fs.chmodSync(file, 0o644);
+    writePrivateFileAtomic(file, "two");
+    expect(fs.readFileSync(file, "utf8")).toBe("two");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(["kc"]);
+  });
+});
+
+describe("configMatches", () => {
+  const current = {
+    image: "img:1",
+    env: { A: "1", B: "2" },
+    guest: { cpus: 1, memory_mb: 256, cpu_kind: "shared" },
+    services: [],
+  };
+  it("ignores key order and unmanaged fields", () => {
+    expect(
+      configMatches(current, {
+        image: "img:1",
+        env: { B: "2", A: "1" },
+        guest: { cpu_kind: "shared", memory_mb: 256, cpus: 1 },
+      }),
+    ).toBe(true);
+  });
+  it("sees a changed memory size", () => {
+    expect(
+      configMatches(current, {
+        image: "img:1",
+        guest: { cpu_kind: "shared", cpus: 1, memory_mb: 512 },
+      }),
+    ).toBe(false);
+  });
+});
+
+describe("readyNodeWithIp", () => {
+  const nodes = {
+    items: [
+      {
+        metadata: { name: "n1" },
+        status: {
+          addresses: [{ type: "InternalIP", address: "fdaa::2" }],
+          conditions: [{ type: "Ready", status: "True" }],
+        },
+      },
+      {
+        metadata: { name: "n2" },
+        status: {
+          addresses: [{ type: "InternalIP", address: "fdaa::3" }],
+          conditions: [{ type: "Ready", status: "False" }],
+        },
+      },
+    ],
+  };
+  it("finds a Ready node by its first InternalIP", () => {
+    expect(readyNodeWithIp(nodes, "fdaa::2")).toBe("n1");
+    expect(readyNodeWithIp(nodes, "fdaa::3")).toBeUndefined();
+    expect(readyNodeWithIp(nodes, "fdaa::4")).toBeUndefined();
+  });
+});
+
+describe("rollMachine", () => {
+  function stubApi(machineConfig: Record<string, unknown>) {
+    const calls: { method: string; url: string; headers: Record<string, string>; body?: string }[] =
+      [];
+    const fn = (async (url: string, init: RequestInit) => {
+      calls.push({
+        method: init.method ?? "GET",
+        url,
+        headers: init.headers as Record<string, string>,
+        body: init.body as string | undefined,
+      });
+      const u = new URL(url);
+      let body: unknown = { ok: true };
+      if (u.pathname.endsWith("/machines")) {
+        body = [{ id: "m1", name: "ctrl-0", config: machineConfig, instance_id: "i1" }];
+      } else if (u.pathname.endsWith("/lease") && init.method === "POST") {
+        body = { status: "success", data: { nonce: "nonce-1" } };
+      } else if (u.pathname.endsWith("/machines/m1") && init.method === "POST") {
+        body = { id: "m1", instance_id: "i2" };
+      }
+      return new Response(JSON.stringify(body), { status: 200 });
+    }) as unknown as typeof fetch;
+    return { api: new MachinesApi({ baseUrl: "http://f/v1", token: "t", fetch: fn }), calls };
+  }
+
+  it("does nothing when the config already matches", async () => {
+    const { api, calls } = stubApi({ image: "img:1", guest: { memory_mb: 256 } });
+    await expect(rollMachine(api, "a", "ctrl-0", { image: "img:1" }, () => {})).resolves.toBe(
+      "unchanged",
+    );
+    expect(calls.map((c) => c.method)).toEqual(["GET"]);
+  });
+
+  it("updates under a lease, sending its nonce with the update and the release", async () => {
+    const { api, calls } = stubApi({
+      image: "img:1",
+      guest: { memory_mb: 256 },
+      services: [{ p: 1 }],
+    });
+    await expect(
+      rollMachine(api, "a", "ctrl-0", { image: "img:1", guest: { memory_mb: 512 } }, () => {}),
+    ).resolves.toBe("updated");
+    expect(
+      calls.map((c) => `${c.method} ${new URL(c.url).pathname}${new URL(c.url).search}`),
+    ).toEqual([
+      "GET /v1/apps/a/machines",
+      "POST /v1/apps/a/machines/m1/lease",
+      "POST /v1/apps/a/machines/m1",
+      "GET /v1/apps/a/machines/m1/wait?state=started&timeout=60&instance_id=i2",
+      "DELETE /v1/apps/a/machines/m1/lease",
+    ]);
+    expect(calls[2].headers["fly-machine-lease-nonce"]).toBe("nonce-1");
+    expect(calls[4].headers["fly-machine-lease-nonce"]).toBe("nonce-1");
+    // Unmanaged fields are kept as they are.
+    expect(JSON.parse(calls[2].body ?? "")).toEqual({
+      config: { image: "img:1", guest: { memory_mb: 512 }, services: [{ p: 1 }] },
+    });
+  });
+});

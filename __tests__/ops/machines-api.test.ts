@@ -1,0 +1,92 @@
+import { MachinesApi, MachinesApiError } from "../../ops/machines-api";
+
+interface Call {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** A stub network: answers each request with the next queued [status, body]. */
+function stubFetch(answers: [number, unknown][]) {
+  const calls: Call[] = [];
+  const fn = (async (url: string, init: RequestInit) => {
+    calls.push({
+      url,
+      method: init.method ?? "GET",
+      headers: init.headers as Record<string, string>,
+      body: init.body ? JSON.parse(init.body as string) : undefined,
+    });
+    const next = answers.shift();
+    if (!next) throw new Error("no more answers");
+    const [status, body] = next;
+    return new Response(body === undefined ? null : JSON.stringify(body), { status });
+  }) as unknown as typeof fetch;
+  return { fn, calls };
+}
+
+const api = (fn: typeof fetch) =>
+  new MachinesApi({ baseUrl: "http://fly.test/v1/", token: "t0k", fetch: fn, retryDelayMs: 1 });
+
+describe("MachinesApi", () => {
+  it("sends the bearer token and JSON body under the base URL", async () => {
+    const { fn, calls } = stubFetch([[200, { exit_code: 0, stdout: "ok", stderr: "" }]]);
+    const r = await api(fn).exec("app", "m1", "echo ok", { stdin: "secret" });
+    expect(r.stdout).toBe("ok");
+    expect(calls[0]).toMatchObject({
+      url: "http://fly.test/v1/apps/app/machines/m1/exec",
+      method: "POST",
+      headers: { Authorization: "Bearer t0k", "Content-Type": "application/json" },
+      body: { cmd: "echo ok", timeout: 30, stdin: "secret" },
+    });
+  });
+
+  it("retries 429 and 5xx, then succeeds", async () => {
+    const { fn, calls } = stubFetch([
+      [429, { error: "rate limited" }],
+      [503, { error: "busy" }],
+      [200, []],
+    ]);
+    await expect(api(fn).listMachines("a")).resolves.toEqual([]);
+    expect(calls).toHaveLength(3);
+  });
+
+  it("does not retry other 4xx and reports Fly's error text", async () => {
+    const { fn, calls } = stubFetch([[404, { error: "machine not found" }]]);
+    const err = await api(fn)
+      .getMachine("a", "x")
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MachinesApiError);
+    expect((err as Error).message).toBe("GET /apps/a/machines/x: HTTP 404: machine not found");
+    expect(calls).toHaveLength(1);
+  });
+
+  it("reads the lease nonce from Fly's wrapped answer and the flat one", async () => {
+    const { fn } = stubFetch([
+      [200, { status: "success", data: { nonce: "n1" } }],
+      [200, { nonce: "n2" }],
+    ]);
+    const c = api(fn);
+    await expect(c.acquireLease("a", "m", 60, "d")).resolves.toEqual({ nonce: "n1" });
+    await expect(c.acquireLease("a", "m", 60, "d")).resolves.toEqual({ nonce: "n2" });
+  });
+
+  it("sends the lease nonce with an update", async () => {
+    const { fn, calls } = stubFetch([[200, { id: "m", instance_id: "i2" }]]);
+    await api(fn).updateMachine("a", "m", { image: "x" }, { nonce: "n1" });
+    expect(calls[0].headers["fly-machine-lease-nonce"]).toBe("n1");
+    expect(calls[0].body).toEqual({ config: { image: "x" } });
+  });
+
+  it("keeps waiting across 408 answers", async () => {
+    const { fn, calls } = stubFetch([
+      [408, { error: "deadline_exceeded" }],
+      [200, { ok: true }],
+    ]);
+    await api(fn).waitForState("a", "m", "started", 120, "i1");
+    expect(calls.map((c) => c.url)).toEqual([
+      "http://fly.test/v1/apps/a/machines/m/wait?state=started&timeout=60&instance_id=i1",
+      "http://fly.test/v1/apps/a/machines/m/wait?state=started&timeout=60&instance_id=i1",
+    ]);
+  });
+});
