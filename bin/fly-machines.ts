@@ -5,7 +5,8 @@
  *
  *   fly-machines snapshots-off --app A --volume VOL_ID
  *   fly-machines roll          --app A --machine ID|NAME   (desired config JSON in $FLY_K3S_MACHINE_CONFIG)
- *   fly-machines join          --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME
+ *   fly-machines join          --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
+ *                              (writes the join token, then waits until the node is Ready)
  *   fly-machines wait-ready    --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
  *   fly-machines taint         --cp-app CP --bootstrap ID|NAME
  *   fly-machines kubeconfig    --cp-app CP --bootstrap ID|NAME --cluster NAME --server URL --out FILE

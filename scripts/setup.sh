@@ -72,7 +72,8 @@ build_provider() {
   log "provider $addr $version: building from $module@v$version"
   local src
   if ! src=$(module_dir "$module@v$version" 2>"$CACHE_DIR/$type.err"); then
-    log "provider $addr $version: NOT AVAILABLE: $(cat "$CACHE_DIR/$type.err")"
+    log "provider $addr $version: NOT AVAILABLE from the Go module proxy:"
+    printf '%b\n' "$(cat "$CACHE_DIR/$type.err")" | sed 's/^/    /' >&2
     log "  (supply it yourself: see README, 'Providers')"
     return 1
   fi
@@ -103,7 +104,7 @@ build_provider hashicorp/null "$NULL_PROVIDER_MODULE" "$NULL_PROVIDER_VERSION" |
 write_cli_config
 
 echo "fly-k3s toolchain (cache: $CACHE_DIR)"
-echo "  $("$TOFU_DIR/tofu" version | head -n1)"
+echo "  $(TF_CLI_CONFIG_FILE="$TF_CLI_CONFIG" "$TOFU_DIR/tofu" version | head -n1)"
 find "$MIRROR_DIR" -name 'terraform-provider-*' -printf '  provider %P\n' | sort
 [ ${#missing[@]} -eq 0 ] || echo "  missing providers: ${missing[*]} (tests that need them are skipped with that reason)"
 echo "  CLI config: $TF_CLI_CONFIG"

@@ -1,0 +1,47 @@
+import * as fs from "fs";
+import * as path from "path";
+import { resources, synthExample } from "./fixtures";
+
+const ADDRESSES = path.join(__dirname, "fly-k3s-poc.addresses.txt");
+
+/** Sorted Terraform addresses: construct ids are a contract (renaming replaces machines). */
+function addresses(json: ReturnType<typeof synthExample>["json"]): string[] {
+  return Object.entries(json.resource)
+    .flatMap(([type, byId]) => Object.keys(byId).map((id) => `${type}.${id}`))
+    .sort();
+}
+
+describe("ClusterStack", () => {
+  const { json } = synthExample(["0"]);
+
+  it("keeps resource addresses stable (update fly-k3s-poc.addresses.txt in a reviewed change)", () => {
+    const expected = fs.readFileSync(ADDRESSES, "utf8").trim().split("\n");
+    expect(addresses(json)).toEqual(expected);
+  });
+
+  it("stores state in the given file, outside cdktf.out", () => {
+    expect(json.terraform.backend).toEqual({
+      local: { path: "/state/fly/fly-k3s-poc/terraform.tfstate" },
+    });
+  });
+
+  it("pins the Fly and null providers and configures no credentials", () => {
+    expect(json.terraform.required_providers).toEqual({
+      fly: { source: "stategraph/fly", version: "= 0.2.4" },
+      null: { source: "null", version: "3.2.4" },
+    });
+    expect(json.provider).toEqual({ fly: [{}], null: [{}] });
+  });
+
+  it("outputs the control-plane app and the bootstrap machine", () => {
+    expect(Object.keys(json.output ?? {}).sort()).toEqual([
+      "bootstrap_machine_id",
+      "control_plane_app",
+      "node_group_apps",
+    ]);
+  });
+
+  it("matches the snapshot", () => {
+    expect(resources(json, "fly_machine")).toMatchSnapshot();
+  });
+});

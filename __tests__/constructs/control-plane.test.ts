@@ -1,0 +1,129 @@
+import { Testing } from "cdktf";
+import { App } from "../../.gen/providers/fly/app";
+import { Machine } from "../../.gen/providers/fly/machine";
+import { Volume } from "../../.gen/providers/fly/volume";
+import { resources, steps, synthExample } from "./fixtures";
+
+describe("ControlPlane", () => {
+  const { text, json } = synthExample();
+
+  it("creates app fly-k3s-poc-cp in the organization", () => {
+    expect(Object.values(resources(json, "fly_app"))).toEqual([
+      expect.objectContaining({ name: "fly-k3s-poc-cp", org_slug: "fly-org-slug-goes-here" }),
+    ]);
+    expect(text).toHaveResourceWithProperties(App, { name: "fly-k3s-poc-cp" });
+  });
+
+  it("creates three volumes, one zone each, snapshots left to the snapshots-off step", () => {
+    const volumes = Object.values(resources(json, "fly_volume"));
+    expect(volumes).toHaveLength(3);
+    for (const v of volumes) {
+      expect(v).toMatchObject({
+        name: "fly_k3s_poc_data",
+        region: "sjc",
+        size_gb: 250,
+        encrypted: true,
+        require_unique_zone: true,
+      });
+      // The provider never sends it on create; declaring it would fail after apply on Fly.
+      expect(v).not.toHaveProperty("auto_backup_enabled");
+    }
+    expect(text).toHaveResourceWithProperties(Volume, { require_unique_zone: true });
+    expect(steps(json, "snapshots-off")).toHaveLength(3);
+  });
+
+  it("creates machines ctrl-0..2 with the control-plane size, each mounting its own volume", () => {
+    const machines = Object.values(resources(json, "fly_machine"));
+    expect(machines.map((m) => m.name).sort()).toEqual(["ctrl-0", "ctrl-1", "ctrl-2"]);
+    const mounted = new Set(machines.map((m) => (m.mount as { volume: string }).volume));
+    expect(mounted.size).toBe(3);
+    for (const m of machines) {
+      expect(m).toMatchObject({
+        region: "sjc",
+        image: "fly-k3s/k3s-node:v1.24.15-k3s1",
+        guest: { cpu_kind: "performance", cpus: 4, memory_mb: 16384 },
+        mount: { path: "/data" },
+        lifecycle: { ignore_changes: ["image", "env", "metadata", "guest"] },
+      });
+    }
+    expect(text).toHaveResourceWithProperties(Machine, { name: "ctrl-1" });
+  });
+
+  it("gives each server the cluster settings and its zone, and the joiners the bootstrap name", () => {
+    const byName = Object.fromEntries(
+      Object.values(resources(json, "fly_machine")).map((m) => [m.name, m]),
+    );
+    const env = (n: string) => byName[n].env as Record<string, string>;
+    expect(env("ctrl-0")).toMatchObject({
+      K3S_ROLE: "server",
+      K3S_BOOTSTRAP: "true",
+      K3S_CLUSTER_CIDR: "dead:beef:1:0::/56,10.1.0.0/16",
+      K3S_SERVICE_CIDR: "dead:beef:1:1::/112,10.2.0.0/16",
+      K3S_CLUSTER_DNS: "dead:beef:1:1::10",
+      K3S_VERSION: "v1.24.15+k3s1",
+      K3S_CP_APP: "fly-k3s-poc-cp",
+      K3S_TOKEN_FILE: "/data/k3s-token",
+    });
+    expect(env("ctrl-0").K3S_ZONE).toMatch(
+      /^\$\{fly_volume\.control-plane_ctrl-0_volume_\w+\.zone\}$/,
+    );
+    expect(env("ctrl-0")).not.toHaveProperty("K3S_BOOTSTRAP_SERVER");
+    for (const n of ["ctrl-1", "ctrl-2"]) {
+      expect(env(n).K3S_BOOTSTRAP).toBe("false");
+      expect(env(n).K3S_BOOTSTRAP_SERVER).toMatch(
+        /^\$\{fly_machine\.control-plane_ctrl-0_machine_\w+\.id\}\.vm\.fly-k3s-poc-cp\.internal$/,
+      );
+    }
+    expect(byName["ctrl-2"].metadata).toEqual({
+      fly_k3s_cluster: "fly-k3s-poc",
+      fly_k3s_role: "server",
+      fly_k3s_index: "2",
+    });
+  });
+
+  it("waits for the bootstrap server, joins the two others, then taints and writes the kubeconfig", () => {
+    const ready = steps(json, "wait-ready");
+    expect(ready).toHaveLength(1);
+    const joins = steps(json, "join");
+    expect(joins.map((j) => j.id).sort()).toEqual([
+      expect.stringMatching(/^control-plane_ctrl-1_join_step_/),
+      expect.stringMatching(/^control-plane_ctrl-2_join_step_/),
+    ]);
+    for (const j of joins) {
+      expect(j.r.depends_on).toContain(`null_resource.${ready[0].id}`);
+      expect(j.command).toContain("fly-machines join --cp-app");
+    }
+    const [taint] = steps(json, "taint");
+    expect(taint.r.depends_on).toEqual(
+      expect.arrayContaining(joins.map((j) => `null_resource.${j.id}`)),
+    );
+    const [kubeconfig] = steps(json, "kubeconfig");
+    expect(kubeconfig.command).toContain(
+      "--cluster fly-k3s-poc --server https://fly-k3s-poc-cp.internal:6443 --out $HOME/.kube/fly-k3s-poc",
+    );
+    expect(kubeconfig.r.depends_on).toEqual([`null_resource.${taint.id}`]);
+  });
+
+  it("rolls machine config one server at a time", () => {
+    const rolls = steps(json, "roll");
+    expect(rolls).toHaveLength(3);
+    expect(rolls.filter((r) => r.r.depends_on === undefined)).toHaveLength(1);
+  });
+
+  it("lets BOOTSTRAP_NODE_ID pick another bootstrap server", () => {
+    const { json: j } = synthExample([], 1);
+    const byName = Object.fromEntries(
+      Object.values(resources(j, "fly_machine")).map((m) => [
+        m.name,
+        m.env as Record<string, string>,
+      ]),
+    );
+    expect(byName["ctrl-1"].K3S_BOOTSTRAP).toBe("true");
+    expect(byName["ctrl-0"].K3S_BOOTSTRAP).toBe("false");
+    expect(byName["ctrl-0"].K3S_BOOTSTRAP_SERVER).toMatch(/control-plane_ctrl-1_machine_/);
+  });
+
+  it("refuses an out-of-range bootstrap index", () => {
+    expect(() => synthExample([], 3)).toThrow("bootstrapNodeId must be 0 to 2 (got 3)");
+  });
+});

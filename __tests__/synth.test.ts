@@ -1,0 +1,128 @@
+/**
+ * Runs main.ts the way `cdktf synth` does, in a scratch copy of clusters/, and
+ * checks what lands in the output directory.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..");
+const FAKE_FLY_TOKEN = "fo1_FAKEfakeFAKEfakeFAKEfakeFAKEfake0123";
+const FAKE_K3S_TOKEN = "K10" + "ab".repeat(32) + "::server:fakejoinsecret";
+
+function scratch(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-synth-"));
+  fs.cpSync(path.join(ROOT, "clusters"), path.join(dir, "clusters"), { recursive: true });
+  return dir;
+}
+
+function synth(cwd: string, env: Record<string, string> = {}) {
+  const outdir = path.join(cwd, "cdktf.out");
+  const r = spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", path.join(ROOT, "main.ts")],
+    {
+      cwd,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        NODE_PATH: path.join(ROOT, "node_modules"),
+        TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
+        CDKTF_OUTDIR: outdir,
+        FLY_K3S_STATE_DIR: path.join(cwd, "state"),
+        ...env,
+      },
+    },
+  );
+  return { ...r, outdir };
+}
+
+function allFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? allFiles(p) : [p];
+  });
+}
+
+function stack(outdir: string, name: string) {
+  return JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as {
+    resource: Record<string, Record<string, { name?: string }>>;
+  };
+}
+
+const count = (s: ReturnType<typeof stack>, type: string) =>
+  Object.keys(s.resource[type] ?? {}).length;
+
+describe("main.ts", () => {
+  it("synthesizes one stack per cluster directory", () => {
+    const dir = scratch();
+    const r = synth(dir);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(path.join(r.outdir, "stacks")).sort()).toEqual(["fly-k3s-poc", "local"]);
+    const s = stack(r.outdir, "fly-k3s-poc");
+    expect(Object.values(s.resource.fly_app).map((a) => a.name)).toEqual(["fly-k3s-poc-cp"]);
+    expect(count(s, "fly_volume")).toBe(3);
+    expect(
+      Object.values(s.resource.fly_machine)
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(["ctrl-0", "ctrl-1", "ctrl-2"]);
+  });
+
+  it("declares the node groups recorded in the cluster directory", () => {
+    const dir = scratch();
+    fs.writeFileSync(path.join(dir, "clusters/fly-k3s-poc/node-groups"), "0\n");
+    const r = synth(dir);
+    expect(r.status).toBe(0);
+    const s = stack(r.outdir, "fly-k3s-poc");
+    expect(
+      Object.values(s.resource.fly_app)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(["fly-k3s-poc-cp", "fly-k3s-poc-ng-0"]);
+    expect(count(s, "fly_volume")).toBe(9);
+    expect(count(s, "fly_machine")).toBe(9);
+  });
+
+  it("writes no Fly token or k3s token anywhere in the output", () => {
+    const dir = scratch();
+    fs.writeFileSync(path.join(dir, "clusters/local/node-groups"), "0\n");
+    const r = synth(dir, {
+      FLY_API_TOKEN: FAKE_FLY_TOKEN,
+      K3S_TOKEN: FAKE_K3S_TOKEN,
+      FLY_K3S_TARGET: "local",
+    });
+    expect(r.status).toBe(0);
+    const files = allFiles(r.outdir);
+    expect(files.length).toBeGreaterThan(2);
+    for (const f of files) {
+      const text = fs.readFileSync(f, "utf8");
+      expect(text).not.toContain(FAKE_FLY_TOKEN);
+      expect(text).not.toContain("fakejoinsecret");
+    }
+  });
+
+  it("keeps state per target and cluster outside cdktf.out", () => {
+    const dir = scratch();
+    const r = synth(dir, { FLY_K3S_TARGET: "local" });
+    const s = JSON.parse(
+      fs.readFileSync(path.join(r.outdir, "stacks/local/cdk.tf.json"), "utf8"),
+    ) as { terraform: { backend: { local: { path: string } } } };
+    expect(s.terraform.backend.local.path).toBe(
+      path.join(dir, "state", "local", "local", "terraform.tfstate"),
+    );
+  });
+
+  it("prints file:line: KEY errors, exits non-zero and synthesizes nothing for a bad config", () => {
+    const dir = scratch();
+    const file = path.join(dir, "clusters/local/config");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("REGION=sjc", "REGION=xyz"));
+    const r = synth(dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^clusters\/local\/config:\d+: REGION: must be a Fly region code/m);
+    expect(fs.existsSync(path.join(r.outdir, "stacks"))).toBe(false);
+  });
+});

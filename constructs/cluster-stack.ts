@@ -1,0 +1,61 @@
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { FlyProvider } from "../.gen/providers/fly/provider";
+import { ClusterConfig } from "../config/schema";
+import { NODE_GROUP_ID } from "../config/naming";
+import { ControlPlane } from "./control-plane";
+import { NodeGroup } from "./node-group";
+
+export interface ClusterStackProps {
+  readonly config: ClusterConfig;
+  /** Node groups recorded for the cluster (clusters/<name>/node-groups). @default none */
+  readonly nodeGroups?: readonly string[];
+  /** Control-plane server that bootstraps the cluster. @default 0 */
+  readonly bootstrapNodeId?: number;
+  /**
+   * Terraform state file. Keep it outside cdktf.out/ (which is disposable) and
+   * outside the checkout; see README "State".
+   */
+  readonly stateFile: string;
+}
+
+/**
+ * One cluster: the control plane and its node groups. The Fly provider takes
+ * its token (FLY_API_TOKEN) and API URL (FLY_API_URL) from the environment,
+ * so neither is written into the synthesized configuration.
+ */
+export class ClusterStack extends TerraformStack {
+  readonly controlPlane: ControlPlane;
+  readonly nodeGroups: NodeGroup[];
+
+  constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    super(scope, id);
+    new LocalBackend(this, { path: props.stateFile });
+    new FlyProvider(this, "fly", {});
+    new NullProvider(this, "null", {});
+
+    this.controlPlane = new ControlPlane(this, "control-plane", {
+      config: props.config,
+      bootstrapNodeId: props.bootstrapNodeId,
+    });
+    this.nodeGroups = (props.nodeGroups ?? []).map((groupId) => {
+      if (!NODE_GROUP_ID.test(groupId)) throw new Error(`invalid node group id ${groupId}`);
+      return new NodeGroup(this, `node-group-${groupId}`, {
+        config: props.config,
+        groupId,
+        controlPlaneApp: this.controlPlane.app.name,
+        bootstrapMachineId: this.controlPlane.bootstrap.machine.id,
+        after: [this.controlPlane.ready.resource],
+      });
+    });
+
+    new TerraformOutput(this, "control_plane_app", { value: this.controlPlane.app.name });
+    new TerraformOutput(this, "bootstrap_machine_id", {
+      value: this.controlPlane.bootstrap.machine.id,
+    });
+    new TerraformOutput(this, "node_group_apps", {
+      value: this.nodeGroups.map((g) => g.app.name),
+    });
+  }
+}

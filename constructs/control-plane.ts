@@ -1,0 +1,137 @@
+import { Construct } from "constructs";
+import { App } from "../.gen/providers/fly/app";
+import { ClusterConfig } from "../config/schema";
+import {
+  CONTROL_PLANE_COUNT,
+  apiServerUrl,
+  controlPlaneAppName,
+  controlPlaneMachineName,
+} from "../config/naming";
+import { FlyNode } from "./fly-node";
+import { nodeEnv, nodeMetadata } from "./node-env";
+import { OpsStep } from "./ops-step";
+
+export interface ControlPlaneProps {
+  readonly config: ClusterConfig;
+  /** Index of the server that initialises the cluster (BOOTSTRAP_NODE_ID). @default 0 */
+  readonly bootstrapNodeId?: number;
+}
+
+/**
+ * The control plane: app `<cluster>-cp` with three k3s servers `ctrl-0..2`
+ * (embedded etcd). The bootstrap server initialises the cluster; the others
+ * join it by its `<machine_id>.vm.<cluster>-cp.internal` name once it is Ready.
+ * Afterwards the servers are tainted CriticalAddonsOnly=true:NoExecute and the
+ * kubeconfig is written to ~/.kube/<cluster>.
+ */
+export class ControlPlane extends Construct {
+  readonly app: App;
+  readonly nodes: FlyNode[] = [];
+  readonly bootstrap: FlyNode;
+  /** Complete once the bootstrap server is a Ready node. */
+  readonly bootstrapReady: OpsStep;
+  /** Complete once every server is Ready and tainted. */
+  readonly ready: OpsStep;
+  readonly kubeconfig: OpsStep;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneProps) {
+    super(scope, id);
+    const { config } = props;
+    const b = props.bootstrapNodeId ?? 0;
+    if (!Number.isInteger(b) || b < 0 || b >= CONTROL_PLANE_COUNT) {
+      throw new Error(`bootstrapNodeId must be 0 to ${CONTROL_PLANE_COUNT - 1} (got ${b})`);
+    }
+    const appName = controlPlaneAppName(config.clusterName);
+    this.app = new App(this, "app", { name: appName, orgSlug: config.orgName });
+
+    // The bootstrap server first: the others reference its machine id.
+    const order = [b, ...[...Array(CONTROL_PLANE_COUNT).keys()].filter((i) => i !== b)];
+    const byIndex = new Map<number, FlyNode>();
+    let previous: FlyNode | undefined;
+    for (const i of order) {
+      const bootstrap = byIndex.get(b);
+      const node = new FlyNode(this, controlPlaneMachineName(i), {
+        appName: this.app.name,
+        machineName: controlPlaneMachineName(i),
+        region: config.region,
+        volumeName: config.volumeName,
+        volumeSizeGb: config.volumeSizeGb,
+        vm: config.controlPlane,
+        image: config.nodeImage,
+        env: (zone) =>
+          nodeEnv(config, {
+            role: "server",
+            bootstrap: i === b,
+            bootstrapServer: bootstrap
+              ? `${bootstrap.machine.id}.vm.${appName}.internal`
+              : undefined,
+            zone,
+          }),
+        metadata: nodeMetadata(config, { role: "server", index: i }),
+        rollAfter: previous ? [previous.rolled.resource] : undefined,
+      });
+      byIndex.set(i, node);
+      previous = node;
+    }
+    for (let i = 0; i < CONTROL_PLANE_COUNT; i++) this.nodes.push(byIndex.get(i) as FlyNode);
+    this.bootstrap = byIndex.get(b) as FlyNode;
+
+    const bootstrapRef = ["--cp-app", this.app.name, "--bootstrap", this.bootstrap.machine.id];
+    this.bootstrapReady = new OpsStep(this, "bootstrap-ready", {
+      description: `wait for ${controlPlaneMachineName(b)} to bootstrap the cluster`,
+      args: [
+        "wait-ready",
+        ...bootstrapRef,
+        "--app",
+        this.app.name,
+        "--machine",
+        this.bootstrap.machine.id,
+      ],
+      triggers: { machine_id: this.bootstrap.machine.id },
+      dependsOn: [this.bootstrap.rolled.resource],
+    });
+
+    const joins = this.nodes
+      .filter((n) => n !== this.bootstrap)
+      .map((n) => joinStep(n, this.app.name, bootstrapRef, [this.bootstrapReady.resource]));
+
+    this.ready = new OpsStep(this, "taint", {
+      description: "taint the control plane CriticalAddonsOnly=true:NoExecute",
+      args: ["taint", ...bootstrapRef],
+      triggers: Object.fromEntries(this.nodes.map((n, i) => [`ctrl_${i}`, n.machine.id])),
+      dependsOn: joins.map((j) => j.resource),
+    });
+
+    this.kubeconfig = new OpsStep(this, "kubeconfig", {
+      description: `write the kubeconfig to ~/.kube/${config.clusterName}`,
+      args: [
+        "kubeconfig",
+        ...bootstrapRef,
+        "--cluster",
+        config.clusterName,
+        "--server",
+        apiServerUrl(config.clusterName),
+        "--out",
+        `$HOME/.kube/${config.clusterName}`,
+      ],
+      triggers: { machine_id: this.bootstrap.machine.id },
+      dependsOn: [this.ready.resource],
+    });
+  }
+}
+
+/** Writes the join token onto `node` and waits until it is a Ready node. */
+export function joinStep(
+  node: FlyNode,
+  appName: string,
+  bootstrapRef: string[],
+  dependsOn: OpsStep["resource"][],
+): OpsStep {
+  const target = ["--app", appName, "--machine", node.machine.id];
+  return new OpsStep(node, "join", {
+    description: `join ${node.node.id} to the cluster`,
+    args: ["join", ...bootstrapRef, ...target],
+    triggers: { machine_id: node.machine.id },
+    dependsOn: [...dependsOn, node.rolled.resource],
+  });
+}

@@ -1,0 +1,93 @@
+import { Fn, ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { Machine } from "../.gen/providers/fly/machine";
+import { Volume } from "../.gen/providers/fly/volume";
+import { VmSpec } from "../config/schema";
+import { VOLUME_MOUNT_PATH } from "../ops/node-paths";
+import { OpsStep } from "./ops-step";
+
+export interface FlyNodeProps {
+  /** Fly app the node belongs to (a reference, so the app is created first). */
+  readonly appName: string;
+  /** Machine name, e.g. `ctrl-0`. */
+  readonly machineName: string;
+  readonly region: string;
+  /** Volume name; every node of an app shares it and gets its own zone. */
+  readonly volumeName: string;
+  readonly volumeSizeGb: number;
+  readonly vm: VmSpec;
+  readonly image: string;
+  /** Machine environment; may reference this node's volume zone through `zoneRef`. */
+  readonly env: (zoneRef: string) => Record<string, string>;
+  readonly metadata: Record<string, string>;
+  /** Must be complete before this node's config is rolled. @default none */
+  readonly rollAfter?: ITerraformDependable[];
+}
+
+/**
+ * One k3s node: a Fly volume in a zone of its own (scheduled snapshots off)
+ * and a machine that mounts it at /data.
+ *
+ * The provider cannot change a machine in place on Fly (it takes a lease and
+ * then omits its nonce, and Fly answers 409), so Terraform creates the machine
+ * and ignores later changes to the managed fields; the `roll` step applies
+ * them through the Machines API under a proper lease. The provider also never
+ * sends `auto_backup_enabled` on create, so the `snapshots-off` step switches
+ * scheduled snapshots off once the volume exists. Both leave a clean plan.
+ */
+export class FlyNode extends Construct {
+  readonly volume: Volume;
+  readonly machine: Machine;
+  /** Complete once the machine runs the desired config. */
+  readonly rolled: OpsStep;
+
+  constructor(scope: Construct, id: string, props: FlyNodeProps) {
+    super(scope, id);
+    this.volume = new Volume(this, "volume", {
+      app: props.appName,
+      name: props.volumeName,
+      region: props.region,
+      sizeGb: props.volumeSizeGb,
+      encrypted: true,
+      requireUniqueZone: true,
+    });
+    new OpsStep(this, "snapshots-off", {
+      description: `switch scheduled snapshots off on volume ${props.volumeName} of ${props.machineName}`,
+      args: ["snapshots-off", "--app", props.appName, "--volume", this.volume.id],
+      triggers: { volume_id: this.volume.id },
+    });
+
+    const env = props.env(this.volume.zone);
+    const guest = {
+      cpuKind: props.vm.cpuKind,
+      cpus: props.vm.cpus,
+      memoryMb: props.vm.memoryMb,
+    };
+    this.machine = new Machine(this, "machine", {
+      app: props.appName,
+      name: props.machineName,
+      region: props.region,
+      image: props.image,
+      env,
+      metadata: props.metadata,
+      guest,
+      mount: { volume: this.volume.id, path: VOLUME_MOUNT_PATH },
+      restart: { policy: "always" },
+      lifecycle: { ignoreChanges: ["image", "env", "metadata", "guest"] },
+    });
+
+    const desired = Fn.jsonencode({
+      image: props.image,
+      env,
+      metadata: props.metadata,
+      guest: { cpu_kind: guest.cpuKind, cpus: guest.cpus, memory_mb: guest.memoryMb },
+    });
+    this.rolled = new OpsStep(this, "roll", {
+      description: `bring machine ${props.machineName} to its declared config`,
+      args: ["roll", "--app", props.appName, "--machine", this.machine.id],
+      triggers: { machine_id: this.machine.id, config: desired },
+      environment: { FLY_K3S_MACHINE_CONFIG: desired },
+      dependsOn: props.rollAfter,
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { App } from "../.gen/providers/fly/app";
+import { ClusterConfig } from "../config/schema";
+import { nodeGroupAppName, workerMachineName } from "../config/naming";
+import { joinStep } from "./control-plane";
+import { FlyNode } from "./fly-node";
+import { nodeEnv, nodeMetadata } from "./node-env";
+
+export interface NodeGroupProps {
+  readonly config: ClusterConfig;
+  /** Node group id, e.g. `0`. */
+  readonly groupId: string;
+  /** App name of the control plane, as a reference (so it exists first). */
+  readonly controlPlaneApp: string;
+  /** Bootstrap server machine id, as a reference. */
+  readonly bootstrapMachineId: string;
+  /** Complete once every server is Ready; workers join after it. */
+  readonly after: ITerraformDependable[];
+}
+
+/**
+ * A node group: app `<cluster>-ng-<id>` with NODE_GROUP_SIZE k3s agents
+ * `worker-ng-<id>-<i>`, each on its own volume in its own zone, joining the
+ * cluster through `<cluster>-cp.internal`.
+ */
+export class NodeGroup extends Construct {
+  readonly app: App;
+  readonly nodes: FlyNode[] = [];
+
+  constructor(scope: Construct, id: string, props: NodeGroupProps) {
+    super(scope, id);
+    const { config, groupId } = props;
+    this.app = new App(this, "app", {
+      name: nodeGroupAppName(config.clusterName, groupId),
+      orgSlug: config.orgName,
+    });
+    const bootstrapRef = [
+      "--cp-app",
+      props.controlPlaneApp,
+      "--bootstrap",
+      props.bootstrapMachineId,
+    ];
+    for (let i = 0; i < config.nodeGroupSize; i++) {
+      const previous = this.nodes[i - 1];
+      const node = new FlyNode(this, `worker-${i}`, {
+        appName: this.app.name,
+        machineName: workerMachineName(groupId, i),
+        region: config.region,
+        volumeName: config.volumeName,
+        volumeSizeGb: config.volumeSizeGb,
+        vm: config.worker,
+        image: config.nodeImage,
+        env: (zone) => nodeEnv(config, { role: "agent", bootstrap: false, zone }),
+        metadata: nodeMetadata(config, { role: "agent", index: i, nodeGroup: groupId }),
+        rollAfter: previous ? [previous.rolled.resource] : undefined,
+      });
+      joinStep(node, this.app.name, bootstrapRef, props.after as never[]);
+      this.nodes.push(node);
+    }
+  }
+}

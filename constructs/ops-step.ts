@@ -1,0 +1,61 @@
+import { Resource } from "@cdktf/provider-null/lib/resource";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+
+/**
+ * Path of the project's Machines API command as the provisioner sees it:
+ * local-exec runs in the stack directory, cdktf.out/stacks/<name>.
+ */
+export const OPS_COMMAND = "${path.module}/../../../bin/fly-machines";
+
+export interface OpsStepProps {
+  /** Arguments to `bin/fly-machines` (subcommand first). */
+  readonly args: readonly string[];
+  /**
+   * Values whose change re-runs the step (for example the machine id, so a
+   * replaced machine is joined again). Never put a secret here: triggers are
+   * stored in the Terraform state.
+   */
+  readonly triggers: Record<string, string>;
+  /** Extra environment for the command (no secrets: it is stored in the state). */
+  readonly environment?: Record<string, string>;
+  /** Steps or resources that must be complete first. @default none */
+  readonly dependsOn?: ITerraformDependable[];
+  /** A line naming what the step does, shown in the apply log. */
+  readonly description: string;
+}
+
+/**
+ * One operation of the project's Machines API command, run by Terraform as a
+ * `null_resource` local-exec provisioner. The command reads FLY_API_TOKEN and
+ * FLY_API_URL from the environment Terraform runs in, so neither the Fly token
+ * nor the k3s token appears in the configuration or the state.
+ */
+export class OpsStep extends Construct {
+  readonly resource: Resource;
+
+  constructor(scope: Construct, id: string, props: OpsStepProps) {
+    super(scope, id);
+    const command = [OPS_COMMAND, ...props.args].map(shellQuote).join(" ");
+    this.resource = new Resource(this, "step", {
+      triggers: props.triggers,
+      dependsOn: props.dependsOn,
+      provisioners: [
+        {
+          type: "local-exec",
+          command: `echo ${shellQuote(`fly-k3s: ${props.description}`)} >&2 && ${command}`,
+          environment: props.environment,
+        },
+      ],
+    });
+  }
+}
+
+/**
+ * Quotes one word for /bin/sh. Words made only of safe characters, Terraform
+ * interpolations and $HOME stay unquoted so that they expand.
+ */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./${}\-"]+$/.test(word) && !word.includes("'")) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
