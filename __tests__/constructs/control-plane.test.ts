@@ -1,4 +1,3 @@
-import { Testing } from "cdktf";
 import { App } from "../../.gen/providers/fly/app";
 import { Machine } from "../../.gen/providers/fly/machine";
 import { Volume } from "../../.gen/providers/fly/volume";
