@@ -9,6 +9,7 @@
  *                              (writes the join token, then waits until the node is Ready)
  *   fly-machines wait-ready    --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
  *   fly-machines taint         --cp-app CP --bootstrap ID|NAME
+ *   fly-machines list          --app A
  *   fly-machines kubeconfig    --cp-app CP --bootstrap ID|NAME --cluster NAME --server URL --out FILE
  */
 import { parseArgs } from "util";
@@ -21,6 +22,20 @@ import {
   waitNodeReady,
 } from "../ops/cluster-ops";
 import { MachineConfig, MachinesApi, apiOptionsFromEnv } from "../ops/machines-api";
+
+async function listMachines(api: MachinesApi, app: string): Promise<void> {
+  const rows = (await api.listMachines(app)).map((m) => [
+    m.name,
+    m.id,
+    m.state,
+    m.region,
+    m.private_ip,
+    m.config.env?.K3S_ZONE ?? "",
+  ]);
+  const table = [["NAME", "ID", "STATE", "REGION", "PRIVATE IP", "ZONE"], ...rows];
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+}
 
 const log = (line: string) => console.error(`[fly-machines] ${line}`);
 
@@ -77,6 +92,8 @@ async function main(argv: string[]): Promise<void> {
         timeout,
       );
       return;
+    case "list":
+      return listMachines(api, need("app"));
     case "taint":
       return taintControlPlane(api, need("cp-app"), need("bootstrap"), log);
     case "kubeconfig":
@@ -91,7 +108,7 @@ async function main(argv: string[]): Promise<void> {
       );
     default:
       throw new Error(
-        `unknown command ${JSON.stringify(command ?? "")}; one of snapshots-off, roll, join, wait-ready, taint, kubeconfig`,
+        `unknown command ${JSON.stringify(command ?? "")}; one of snapshots-off, roll, join, wait-ready, list, taint, kubeconfig`,
       );
   }
 }

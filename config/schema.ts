@@ -73,6 +73,25 @@ export const OPTIONAL_KEYS = {
   },
 } as const;
 
+/** One line per key for the README's config reference (scripts/config-reference.ts). */
+export const KEY_DOCS: Record<(typeof REQUIRED_KEYS)[number], string> = {
+  CLUSTER_NAME:
+    "Cluster name; prefixes the Fly apps (`<name>-cp`, `<name>-ng-<id>`). Lowercase letters, digits, dashes.",
+  CLUSTER_CIDR: "Pod ranges, IPv6 first then IPv4, e.g. `dead:beef:1:0::/56,10.1.0.0/16`.",
+  SERVICE_CIDR: "Service ranges, IPv6 first then IPv4, e.g. `dead:beef:1:1::/112,10.2.0.0/16`.",
+  CLUSTER_DNS: "Cluster DNS service address; an IPv6 address inside the IPv6 service range.",
+  REGION: "Fly region code for every machine and volume (`sjc`, `iad`, `ams`, ...).",
+  NODE_GROUP_SIZE: "Machines per node group (1 to 16); each gets a volume in a zone of its own.",
+  VOLUME_SIZE: "Size of each node's volume in GB (1 to 500).",
+  VOLUME_NAME: "Name of the volumes (lowercase letters, digits, underscores; at most 30).",
+  WORKER_VM_SIZE: "Fly size of worker machines: `shared-cpu-Nx` or `performance-Nx`.",
+  WORKER_VM_MEMORY: "Worker memory in MB: a multiple of 256 within the size's range.",
+  CP_VM_SIZE: "Fly size of the control-plane machines.",
+  CP_VM_MEMORY: "Control-plane memory in MB: a multiple of 256 within the size's range.",
+  K3S_VERSION: "k3s release, e.g. `v1.36.3+k3s1`.",
+  ORG_NAME: "Fly organization slug that owns the apps.",
+};
+
 export const ALL_KEYS: readonly string[] = [...REQUIRED_KEYS, ...Object.keys(OPTIONAL_KEYS)];
 
 const K3S_VERSION = /^v1\.(\d+)\.(\d+)\+k3s(\d+)$/;

@@ -64,7 +64,9 @@ build_tofu() {
 # registry.terraform.io/NAMESPACE/TYPE/VERSION/linux_amd64/.
 build_provider() {
   local addr=$1 module=$2 version=$3 type=${1#*/}
-  local dest="$MIRROR_DIR/registry.terraform.io/$addr/$version/$(go env GOOS)_$(go env GOARCH)"
+  local platform dest
+  platform="$(go env GOOS)_$(go env GOARCH)"
+  dest="$MIRROR_DIR/registry.terraform.io/$addr/$version/$platform"
   if [ -x "$dest/terraform-provider-${type}_v$version" ]; then
     log "provider $addr $version: cached"
     return 0
@@ -80,6 +82,13 @@ build_provider() {
   mkdir -p "$dest"
   (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$dest/terraform-provider-${type}_v$version" .)
   rm -rf "$src"
+}
+
+# OpenTofu resolves "stategraph/fly" to registry.opentofu.org, Terraform to
+# registry.terraform.io: serve the same binaries under both hosts.
+link_mirror_hosts() {
+  mkdir -p "$MIRROR_DIR/registry.terraform.io"
+  ln -sfn registry.terraform.io "$MIRROR_DIR/registry.opentofu.org"
 }
 
 write_cli_config() {
@@ -101,11 +110,12 @@ build_tofu
 missing=()
 build_provider stategraph/fly "$FLY_PROVIDER_MODULE" "$FLY_PROVIDER_VERSION" || missing+=(stategraph/fly)
 build_provider hashicorp/null "$NULL_PROVIDER_MODULE" "$NULL_PROVIDER_VERSION" || missing+=(hashicorp/null)
+link_mirror_hosts
 write_cli_config
 
 echo "fly-k3s toolchain (cache: $CACHE_DIR)"
 echo "  $(TF_CLI_CONFIG_FILE="$TF_CLI_CONFIG" "$TOFU_DIR/tofu" version | head -n1)"
-find "$MIRROR_DIR" -name 'terraform-provider-*' -printf '  provider %P\n' | sort
+find "$MIRROR_DIR/registry.terraform.io" -name 'terraform-provider-*' -printf '  provider %P\n' | sort
 [ ${#missing[@]} -eq 0 ] || echo "  missing providers: ${missing[*]} (tests that need them are skipped with that reason)"
 echo "  CLI config: $TF_CLI_CONFIG"
 echo "setup took $(($(date +%s) - start))s"

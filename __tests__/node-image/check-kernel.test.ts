@@ -1,0 +1,163 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { checkKernelScript, fragmentOptions, run, tempDir, writeKernelConfig } from "./helpers";
+
+describe("kernel/k3s-fly.config", () => {
+  const options = fragmentOptions();
+  const byName = new Map(options.map((o) => [o.name, o]));
+
+  it("lists each option once", () => {
+    const names = options.map((o) => o.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("gives a reason for every optional option", () => {
+    const withoutReason = options.filter((o) => o.optional && o.reason.trim() === "");
+    expect(withoutReason.map((o) => o.name)).toEqual([]);
+  });
+
+  it.each([
+    "CONFIG_VXLAN",
+    "CONFIG_VETH",
+    "CONFIG_BRIDGE",
+    "CONFIG_BRIDGE_NETFILTER",
+    "CONFIG_OVERLAY_FS",
+    "CONFIG_NF_NAT",
+    "CONFIG_NF_CONNTRACK",
+    "CONFIG_IP6_NF_NAT",
+    "CONFIG_IP6_NF_TARGET_MASQUERADE",
+    "CONFIG_IP6_NF_TARGET_REJECT",
+    "CONFIG_IP_NF_TARGET_MASQUERADE",
+    "CONFIG_NETFILTER_XT_MATCH_MULTIPORT",
+    "CONFIG_NETFILTER_XT_MATCH_COMMENT",
+    "CONFIG_NETFILTER_XT_MATCH_STATISTIC",
+    "CONFIG_NETFILTER_XT_MATCH_ADDRTYPE",
+    "CONFIG_NETFILTER_XT_MATCH_PHYSDEV",
+    "CONFIG_IP_SET",
+    "CONFIG_MEMCG",
+  ])("requires %s (vxlan flannel, iptables kube-proxy, network policy)", (name) => {
+    expect(byName.get(name)?.optional).toBe(false);
+  });
+
+  it.each([
+    "CONFIG_IP_VS",
+    "CONFIG_IP_VS_RR",
+    "CONFIG_NETFILTER_XT_MATCH_IPVS",
+    "CONFIG_WIREGUARD",
+    "CONFIG_NET_CLS_CGROUP",
+    "CONFIG_INET_ESP",
+    "CONFIG_NFS_V4",
+    "CONFIG_AUTOFS_FS",
+    "CONFIG_NETFILTER_XT_TARGET_TPROXY",
+  ])("marks %s optional (not used by our design)", (name) => {
+    expect(byName.get(name)?.optional).toBe(true);
+  });
+});
+
+describe("kernel/check-kernel.sh", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir("kernel");
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const check = (config: string, ...args: string[]) =>
+    run(checkKernelScript, ["--kernel-config", config, ...args]);
+
+  it("passes a complete kernel config", () => {
+    const config = writeKernelConfig(path.join(dir, "complete.config"));
+    const result = check(config);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/^check-kernel: ok: \d+ options checked/);
+    expect(result.stdout).toContain("0 optional missing");
+  });
+
+  it("reads a gzipped config such as /proc/config.gz", () => {
+    const plain = writeKernelConfig(path.join(dir, "complete-gz.config"));
+    const gz = `${plain}.gz`;
+    fs.writeFileSync(gz, execFileSync("gzip", ["-c", plain]));
+    expect(check(gz).status).toBe(0);
+  });
+
+  it("fails and names the option when VXLAN is missing", () => {
+    const config = writeKernelConfig(path.join(dir, "no-vxlan.config"), { CONFIG_VXLAN: null });
+    const result = check(config);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("missing: CONFIG_VXLAN is not set (required)");
+    const summary = result.stderr.trim().split("\n").pop();
+    expect(summary).toMatch(/1 required kernel option\(s\) missing .*: CONFIG_VXLAN\./);
+  });
+
+  it("rejects =m options on a kernel that cannot load modules", () => {
+    const config = writeKernelConfig(path.join(dir, "modules.config"), {}, "m");
+    const result = check(config);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "missing: CONFIG_VXLAN is a module (=m), but this kernel cannot load modules",
+    );
+    const required = fragmentOptions().filter((o) => !o.optional);
+    const summary = result.stderr.trim().split("\n").pop() ?? "";
+    expect(summary).toContain(`${required.length} required kernel option(s) missing`);
+  });
+
+  it("accepts =m options when the kernel can load modules", () => {
+    const config = writeKernelConfig(
+      path.join(dir, "modules-ok.config"),
+      { CONFIG_MODULES: "y" },
+      "m",
+    );
+    expect(check(config).status).toBe(0);
+  });
+
+  it("only warns about missing optional options, and --quiet hides the warnings", () => {
+    const config = writeKernelConfig(path.join(dir, "no-ipvs.config"), {
+      CONFIG_IP_VS: null,
+      CONFIG_NETFILTER_XT_MATCH_IPVS: null,
+      CONFIG_WIREGUARD: null,
+    });
+    const loud = check(config);
+    expect(loud.status).toBe(0);
+    expect(loud.stderr).toMatch(/^warning: CONFIG_IP_VS is not set \(optional: .+\)$/m);
+    expect(loud.stderr).toMatch(/^warning: CONFIG_WIREGUARD is not set/m);
+    expect(loud.stdout).toContain("3 optional missing");
+
+    const quiet = check(config, "--quiet");
+    expect(quiet).toEqual({ status: 0, stdout: "", stderr: "" });
+  });
+
+  it("still lists missing required options with --quiet", () => {
+    const config = writeKernelConfig(path.join(dir, "quiet-fail.config"), {
+      CONFIG_VXLAN: null,
+      CONFIG_IP_VS: null,
+    });
+    const result = check(config, "--quiet");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("missing: CONFIG_VXLAN");
+    expect(result.stderr).not.toContain("CONFIG_IP_VS");
+  });
+
+  it("exits 2 when the kernel config cannot be found", () => {
+    const result = check(path.join(dir, "does-not-exist"));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("cannot read kernel config");
+  });
+
+  it("exits 2 when the file is not a kernel config", () => {
+    const empty = path.join(dir, "empty.config");
+    fs.writeFileSync(empty, "hello\n");
+    expect(check(empty).status).toBe(2);
+  });
+
+  it("exits 64 on a malformed option list", () => {
+    const config = writeKernelConfig(path.join(dir, "for-bad-fragment.config"));
+    const fragment = path.join(dir, "bad-fragment.config");
+    fs.writeFileSync(fragment, "CONFIG_VXLAN=y\nCONFIG_IP_SET_MAX=256\n");
+    const result = check(config, "--fragment", fragment);
+    expect(result.status).toBe(64);
+    expect(result.stderr).toContain(`${fragment}:2: expected CONFIG_NAME=y`);
+  });
+});

@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# Render the k3s config.yaml of a fly-k3s node from its machine environment.
+#
+# Usage: render-config.sh [--out FILE]
+#
+#   --out FILE  where to write (default: $K3S_CONFIG_FILE, else
+#               /etc/rancher/k3s/config.yaml). The file is replaced atomically;
+#               when its content changes, the old one is kept as FILE.prev.
+#
+# Environment (set by the fly-k3s Terraform stack and by Fly):
+#   K3S_ROLE              server | agent
+#   K3S_BOOTSTRAP         "true" on the server that creates the cluster
+#   K3S_CLUSTER_NAME      cluster name (only written as a comment)
+#   K3S_VERSION           k3s release (only written as a comment)
+#   K3S_CP_APP            control-plane app name, <cluster>-cp
+#   K3S_BOOTSTRAP_SERVER  joining servers: host (or host:port, or URL) to join
+#   K3S_CLUSTER_CIDR      servers: pod ranges, IPv6 first ("v6/56,v4/16")
+#   K3S_SERVICE_CIDR      servers: service ranges, IPv6 first
+#   K3S_CLUSTER_DNS       servers: cluster DNS address, IPv6
+#   K3S_ZONE              volume zone (node label), optional
+#   K3S_NODE_LABELS       extra node labels "k=v,k2=v2", optional
+#   K3S_DATA_DIR          default /data/k3s
+#   K3S_TOKEN_FILE        default /data/k3s-token; only the path is written,
+#                         never the token
+#   FLY_PRIVATE_IP        6PN IPv6 address (first node-ip)
+#   FLY_MACHINE_ID, FLY_APP_NAME, FLY_REGION
+#
+# Test hooks (override what is read from the machine itself):
+#   K3S_ETH0_IPV4         use this as eth0's IPv4 instead of asking `ip`;
+#                         set it empty to mean "eth0 has no IPv4"
+#   K3S_CGROUP_FSTYPE     use this instead of `stat -fc %T /sys/fs/cgroup`
+set -euo pipefail
+
+log() { echo "render-config: $*" >&2; }
+fail() {
+  log "$*"
+  exit 1
+}
+
+out=${K3S_CONFIG_FILE:-/etc/rancher/k3s/config.yaml}
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --out)
+      [[ $# -ge 2 ]] || fail "--out needs a file"
+      out=$2
+      shift 2
+      ;;
+    --out=*)
+      out=${1#*=}
+      shift
+      ;;
+    *) fail "unknown argument \"$1\"; usage: render-config.sh [--out FILE]" ;;
+  esac
+done
+
+# --- Inputs and validation ------------------------------------------------------
+
+require() {
+  local name=$1 hint=$2
+  [[ -n ${!name:-} ]] || fail "$name is not set; $hint"
+}
+
+require K3S_ROLE "set it to server or agent"
+require K3S_CP_APP "set it to the control-plane app name (<cluster>-cp)"
+require FLY_PRIVATE_IP "Fly sets it to the machine's 6PN IPv6 address"
+require FLY_MACHINE_ID "Fly sets it to the machine id"
+require FLY_APP_NAME "Fly sets it to the app name"
+
+role=${K3S_ROLE:-}
+case "$role" in
+  server | agent) ;;
+  *) fail "K3S_ROLE must be server or agent (got \"$role\")" ;;
+esac
+
+bootstrap=0
+case "${K3S_BOOTSTRAP:-}" in
+  true) bootstrap=1 ;;
+  false | "") ;;
+  *) fail "K3S_BOOTSTRAP must be \"true\" or \"false\" (got \"$K3S_BOOTSTRAP\")" ;;
+esac
+if [[ $bootstrap -eq 1 && $role != server ]]; then
+  fail "K3S_BOOTSTRAP=true is only valid with K3S_ROLE=server (got K3S_ROLE=$role)"
+fi
+
+data_dir=${K3S_DATA_DIR:-/data/k3s}
+token_file=${K3S_TOKEN_FILE:-/data/k3s-token}
+cp_app=$K3S_CP_APP
+
+ipv6=$FLY_PRIVATE_IP
+if [[ ! $ipv6 =~ ^[0-9A-Fa-f:]+$ || $ipv6 != *:* ]]; then
+  fail "FLY_PRIVATE_IP must be the machine's 6PN IPv6 address (got \"$ipv6\")"
+fi
+
+if [[ -n ${K3S_ETH0_IPV4+set} ]]; then
+  ipv4=$K3S_ETH0_IPV4
+else
+  ipv4=$(ip -4 -o addr show dev eth0 scope global 2>/dev/null |
+    awk 'NR == 1 { split($4, a, "/"); print a[1] }') || ipv4=""
+fi
+if [[ -n $ipv4 && ! $ipv4 =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]]; then
+  fail "eth0 IPv4 address \"$ipv4\" is not an IPv4 address"
+fi
+
+cgroup_fstype=${K3S_CGROUP_FSTYPE:-$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo unknown)}
+
+# Every range list must put IPv6 first: the first entry sets the primary family,
+# and node-ip, cluster-cidr and service-cidr must agree.
+ipv6_first() {
+  local name=$1 value=$2 first
+  first=${value%%,*}
+  if [[ $first != *:* ]]; then
+    fail "$name: the IPv6 range must come first for an IPv6-first cluster (got \"$value\")"
+  fi
+}
+
+if [[ $role == server ]]; then
+  require K3S_CLUSTER_CIDR "servers need the pod ranges (config CLUSTER_CIDR)"
+  require K3S_SERVICE_CIDR "servers need the service ranges (config SERVICE_CIDR)"
+  require K3S_CLUSTER_DNS "servers need the cluster DNS address (config CLUSTER_DNS)"
+  ipv6_first K3S_CLUSTER_CIDR "$K3S_CLUSTER_CIDR"
+  ipv6_first K3S_SERVICE_CIDR "$K3S_SERVICE_CIDR"
+  if [[ $K3S_CLUSTER_DNS != *:* || $K3S_CLUSTER_DNS == *,* ]]; then
+    fail "K3S_CLUSTER_DNS must be one IPv6 address inside the first service range (got \"$K3S_CLUSTER_DNS\")"
+  fi
+  if [[ -z $ipv4 && $K3S_CLUSTER_CIDR == *,* ]]; then
+    log "warning: eth0 has no IPv4 address, but K3S_CLUSTER_CIDR is dual-stack;" \
+      "k3s will refuse a single-family node-ip"
+  fi
+fi
+
+labels=()
+[[ -n ${FLY_REGION:-} ]] && labels+=("topology.kubernetes.io/region=$FLY_REGION")
+[[ -n ${K3S_ZONE:-} ]] && labels+=("topology.kubernetes.io/zone=$K3S_ZONE")
+if [[ -n ${K3S_NODE_LABELS:-} ]]; then
+  IFS=, read -r -a extra_labels <<<"$K3S_NODE_LABELS"
+  for label in "${extra_labels[@]}"; do
+    [[ -z $label ]] && continue
+    if [[ ! $label =~ ^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?=([A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)?$ ]]; then
+      fail "K3S_NODE_LABELS: \"$label\" is not a key=value node label"
+    fi
+    labels+=("$label")
+  done
+fi
+
+# Bracket literal IPv6 addresses, add the default port, accept full URLs.
+server_url() {
+  local target=$1
+  case "$target" in
+    *://*) echo "$target" ;;
+    \[*) [[ $target == *\]:* ]] && echo "https://$target" || echo "https://$target:6443" ;;
+    *:*:*) echo "https://[$target]:6443" ;;
+    *:*) echo "https://$target" ;;
+    *) echo "https://$target:6443" ;;
+  esac
+}
+
+node_name="$FLY_MACHINE_ID.vm.$FLY_APP_NAME.internal"
+
+# --- YAML helpers (every scalar is double-quoted) -------------------------------
+
+quote() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  printf '"%s"' "$s"
+}
+scalar() { printf '%s: %s\n' "$1" "$(quote "$2")"; }
+flag() { printf '%s: %s\n' "$1" "$2"; }
+list() {
+  local key=$1 item
+  shift
+  [[ $# -eq 0 ]] && return 0
+  printf '%s:\n' "$key"
+  for item in "$@"; do
+    printf '  - %s\n' "$(quote "$item")"
+  done
+}
+
+# --- Render ---------------------------------------------------------------------
+
+render() {
+  local kind=$role
+  [[ $bootstrap -eq 1 ]] && kind="server (bootstrap)"
+  echo "# Written by fly-k3s render-config.sh at every boot; edits are overwritten."
+  echo "# cluster: ${K3S_CLUSTER_NAME:-unknown}, role: $kind, k3s: ${K3S_VERSION:-unknown}"
+  scalar data-dir "$data_dir"
+  scalar node-name "$node_name"
+  if [[ -n $ipv4 ]]; then
+    scalar node-ip "$ipv6,$ipv4"
+  else
+    scalar node-ip "$ipv6"
+  fi
+  list node-label "${labels[@]}"
+  scalar flannel-iface eth0
+  if [[ $cgroup_fstype != cgroup2fs ]]; then
+    list kubelet-arg "fail-cgroupv1=false"
+  fi
+  list kube-proxy-arg "conntrack-max-per-core=0"
+
+  if [[ $role == agent ]]; then
+    scalar server "https://$cp_app.internal:6443"
+    scalar token-file "$token_file"
+    return 0
+  fi
+
+  scalar cluster-cidr "$K3S_CLUSTER_CIDR"
+  scalar service-cidr "$K3S_SERVICE_CIDR"
+  scalar cluster-dns "$K3S_CLUSTER_DNS"
+  scalar flannel-backend vxlan
+  flag flannel-ipv6-masq true
+  list tls-san "$cp_app.internal" "$node_name"
+  list disable traefik servicelb metrics-server
+
+  if [[ $bootstrap -eq 1 ]]; then
+    # cluster-init only on the very first boot: a bootstrap server that lost
+    # its etcd data must not found a second cluster (the stack then marks
+    # another server as bootstrap and this one joins it).
+    if [[ ! -e $data_dir/server/db ]]; then
+      flag cluster-init true
+    fi
+    # k3s generates the token on first boot; later the file may hold it.
+    if [[ -s $token_file ]]; then
+      scalar token-file "$token_file"
+    fi
+  else
+    require K3S_BOOTSTRAP_SERVER "joining servers need the address of the server to join"
+    scalar server "$(server_url "$K3S_BOOTSTRAP_SERVER")"
+    scalar token-file "$token_file"
+  fi
+}
+
+# --- Write atomically, keep the previous version --------------------------------
+
+out_dir=$(dirname -- "$out")
+mkdir -p -- "$out_dir"
+tmp=$(mktemp "$out_dir/.config.yaml.XXXXXX")
+trap 'rm -f -- "$tmp"' EXIT
+render >"$tmp"
+chmod 0600 "$tmp"
+
+if [[ -e $out ]] && cmp -s -- "$tmp" "$out"; then
+  log "$out unchanged"
+  exit 0
+fi
+if [[ -e $out ]]; then
+  cp -p -- "$out" "$out.prev"
+  log "$out changed; previous version kept in $out.prev"
+else
+  log "$out written"
+fi
+mv -f -- "$tmp" "$out"

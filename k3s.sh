@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# fly-k3s operator interface. Drives cdktf synth and OpenTofu; the cluster
+# itself is declared in main.ts and constructs/.
+#
+# Without FLY_API_TOKEN, everything runs against the local Fly emulator, which
+# is started when it is not running.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+
+usage() {
+  cat <<USAGE
+Usage: ./k3s.sh [-c | -a GROUP | -k | -t | -l cp|GROUP | -s cp|GROUP] clusters/<name>
+
+  -c           create or update the cluster: control plane (ctrl-0..2) and every
+               recorded node group; safe to re-run
+  -a GROUP     record node group GROUP (clusters/<name>/node-groups) and deploy it
+  -k           write the kubeconfig to ~/.kube/<cluster>
+  -t           taint the control plane CriticalAddonsOnly=true:NoExecute
+  -l cp|GROUP  list the machines of the control plane or a node group
+  -s cp|GROUP  open a shell on a machine of the control plane or a node group
+               (MACHINE=<name> picks one; default the first)
+  -h           this help
+
+Environment:
+  BOOTSTRAP_NODE_ID  control-plane server that bootstraps the cluster (default 0)
+  FLY_API_TOKEN      deploy to Fly.io; unset = the local Fly emulator
+  FLY_API_URL        Machines API URL (default https://api.machines.dev/v1)
+USAGE
+}
+
+action=""
+group=""
+while getopts ":ca:ktl:s:h" opt; do
+  case "$opt" in
+    c) action=create ;;
+    a) action=add; group=$OPTARG ;;
+    k) action=kubeconfig ;;
+    t) action=taint ;;
+    l) action=list; group=$OPTARG ;;
+    s) action=shell; group=$OPTARG ;;
+    h) usage; exit 0 ;;
+    :) die "-$OPTARG needs an argument (see ./k3s.sh -h)" ;;
+    *) die "unknown option -$OPTARG (see ./k3s.sh -h)" ;;
+  esac
+done
+shift $((OPTIND - 1))
+[ -n "$action" ] || { usage >&2; exit 2; }
+[ $# -eq 1 ] || die "give exactly one cluster directory, e.g. clusters/fly-k3s-poc (see ./k3s.sh -h)"
+dir=${1%/}
+[ -f "$dir/config" ] || die "$dir/config not found"
+
+ts_node() { node -r "$ROOT/node_modules/ts-node/register/transpile-only" "$@"; }
+fly_machines() { "$ROOT/bin/fly-machines" "$@"; }
+
+# Point the provider and our Machines API command at Fly or the local emulator.
+if [ -n "${FLY_API_TOKEN:-}" ]; then
+  export FLY_K3S_TARGET=fly
+  log "target: Fly.io (${FLY_API_URL:-https://api.machines.dev/v1})"
+else
+  # shellcheck source=scripts/local-fly.sh
+  . "$ROOT/scripts/local-fly.sh"
+  local_fly_up
+  export FLY_K3S_TARGET=local
+  log "target: local Fly emulator at $FLY_API_URL"
+fi
+
+info=$(cd "$ROOT" && ts_node bin/cluster-info.ts "$dir") || exit 1
+eval "$info"
+
+deploy() {
+  # shellcheck source=scripts/env.sh
+  . "$ROOT/scripts/env.sh"
+  log "synthesizing stacks"
+  (cd "$ROOT" && npx --no-install cdktf synth >/dev/null)
+  local stack_dir="$ROOT/cdktf.out/stacks/$STACK"
+  mkdir -p "$(dirname "$STATE_FILE")"
+  log "initializing $STACK (state: $STATE_FILE)"
+  "$TERRAFORM_BINARY_NAME" -chdir="$stack_dir" init -input=false -upgrade=false >/dev/null
+  log "applying $STACK: control plane ${NODE_GROUPS:+and node groups $NODE_GROUPS}"
+  "$TERRAFORM_BINARY_NAME" -chdir="$stack_dir" apply -input=false -auto-approve
+  log "cluster $CLUSTER is up; ./k3s.sh -k $dir writes the kubeconfig"
+}
+
+app_for() {
+  if [ "$1" = cp ]; then echo "$CP_APP"; return; fi
+  local var="NG_APP_$1"
+  [ -n "${!var:-}" ] || die "node group $1 is not recorded in $dir/node-groups (groups: ${NODE_GROUPS:-none})"
+  echo "${!var}"
+}
+
+case "$action" in
+  create) deploy ;;
+  add)
+    [[ "$group" =~ ^[a-z0-9]{1,8}$ ]] || die "node group id must be 1 to 8 lowercase letters or digits (got \"$group\")"
+    if grep -qx "$group" "$dir/node-groups" 2>/dev/null; then
+      log "node group $group is already recorded; deploying"
+    else
+      echo "$group" >>"$dir/node-groups"
+      log "recorded node group $group in $dir/node-groups"
+    fi
+    info=$(cd "$ROOT" && ts_node bin/cluster-info.ts "$dir") || exit 1
+    eval "$info"
+    deploy
+    ;;
+  kubeconfig)
+    fly_machines kubeconfig --cp-app "$CP_APP" --bootstrap "$BOOTSTRAP_MACHINE" \
+      --cluster "$CLUSTER" --server "$API_SERVER" --out "$HOME/.kube/$CLUSTER"
+    echo "KUBECONFIG=$HOME/.kube/$CLUSTER kubectl get nodes"
+    ;;
+  taint) fly_machines taint --cp-app "$CP_APP" --bootstrap "$BOOTSTRAP_MACHINE" ;;
+  list) fly_machines list --app "$(app_for "$group")" ;;
+  shell)
+    app=$(app_for "$group")
+    if [ "$FLY_K3S_TARGET" = fly ]; then
+      command -v fly >/dev/null 2>&1 || die "-s needs flyctl (fly) on PATH for Fly.io"
+      exec fly ssh console -a "$app" ${MACHINE:+--machine "$MACHINE"}
+    fi
+    local_fly_shell "$app" "${MACHINE:-}"
+    ;;
+esac
