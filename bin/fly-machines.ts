@@ -34,7 +34,13 @@ async function listMachines(api: MachinesApi, app: string): Promise<void> {
   ]);
   const table = [["NAME", "ID", "STATE", "REGION", "PRIVATE IP", "ZONE"], ...rows];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  for (const r of table)
+    console.log(
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    );
 }
 
 const log = (line: string) => console.error(`[fly-machines] ${line}`);
