@@ -55,6 +55,22 @@ dir=${1%/}
 ts_node() { node -r "$ROOT/node_modules/ts-node/register/transpile-only" "$@"; }
 fly_machines() { "$ROOT/bin/fly-machines" "$@"; }
 
+# Validate the config (file:line: KEY errors) before anything is started.
+info=$(cd "$ROOT" && ts_node bin/cluster-info.ts "$dir") || exit 1
+eval "$info"
+
+app_for() {
+  if [ "$1" = cp ]; then echo "$CP_APP"; return; fi
+  local var="NG_APP_$1"
+  [ -n "${!var:-}" ] || die "node group $1 is not recorded in $dir/node-groups (groups: ${NODE_GROUPS:-none})"
+  echo "${!var}"
+}
+
+case "$action" in
+  add) [[ "$group" =~ ^[a-z0-9]{1,8}$ ]] || die "node group id must be 1 to 8 lowercase letters or digits (got \"$group\")" ;;
+  list | shell) app=$(app_for "$group") ;;
+esac
+
 # Point the provider and our Machines API command at Fly or the local emulator.
 if [ -n "${FLY_API_TOKEN:-}" ]; then
   export FLY_K3S_TARGET=fly
@@ -67,12 +83,20 @@ else
   log "target: local Fly emulator at $FLY_API_URL"
 fi
 
-info=$(cd "$ROOT" && ts_node bin/cluster-info.ts "$dir") || exit 1
-eval "$info"
-
 deploy() {
   # shellcheck source=scripts/env.sh
   . "$ROOT/scripts/env.sh"
+  if [ "${FLY_K3S_USE_REGISTRY:-}" != 1 ]; then
+    [ -x "$TERRAFORM_BINARY_NAME" ] || die "OpenTofu is not built yet: run npm run setup"
+    local p
+    for p in "stategraph/fly/$FLY_PROVIDER_VERSION" "hashicorp/null/$NULL_PROVIDER_VERSION"; do
+      compgen -G "$MIRROR_DIR/registry.terraform.io/$p/*/terraform-provider-*" >/dev/null ||
+        die "provider ${p%/*} ${p##*/} is not installed; npm run setup says why, and README 'Providers' says how to supply it"
+    done
+  fi
+  # The state path depends on the target chosen above.
+  info=$(cd "$ROOT" && ts_node bin/cluster-info.ts "$dir") || exit 1
+  eval "$info"
   log "synthesizing stacks"
   (cd "$ROOT" && npx --no-install cdktf synth >/dev/null)
   local stack_dir="$ROOT/cdktf.out/stacks/$STACK"
@@ -84,25 +108,15 @@ deploy() {
   log "cluster $CLUSTER is up; ./k3s.sh -k $dir writes the kubeconfig"
 }
 
-app_for() {
-  if [ "$1" = cp ]; then echo "$CP_APP"; return; fi
-  local var="NG_APP_$1"
-  [ -n "${!var:-}" ] || die "node group $1 is not recorded in $dir/node-groups (groups: ${NODE_GROUPS:-none})"
-  echo "${!var}"
-}
-
 case "$action" in
   create) deploy ;;
   add)
-    [[ "$group" =~ ^[a-z0-9]{1,8}$ ]] || die "node group id must be 1 to 8 lowercase letters or digits (got \"$group\")"
     if grep -qx "$group" "$dir/node-groups" 2>/dev/null; then
       log "node group $group is already recorded; deploying"
     else
       echo "$group" >>"$dir/node-groups"
       log "recorded node group $group in $dir/node-groups"
     fi
-    info=$(cd "$ROOT" && ts_node bin/cluster-info.ts "$dir") || exit 1
-    eval "$info"
     deploy
     ;;
   kubeconfig)
@@ -111,9 +125,8 @@ case "$action" in
     echo "KUBECONFIG=$HOME/.kube/$CLUSTER kubectl get nodes"
     ;;
   taint) fly_machines taint --cp-app "$CP_APP" --bootstrap "$BOOTSTRAP_MACHINE" ;;
-  list) fly_machines list --app "$(app_for "$group")" ;;
+  list) fly_machines list --app "$app" ;;
   shell)
-    app=$(app_for "$group")
     if [ "$FLY_K3S_TARGET" = fly ]; then
       command -v fly >/dev/null 2>&1 || die "-s needs flyctl (fly) on PATH for Fly.io"
       exec fly ssh console -a "$app" ${MACHINE:+--machine "$MACHINE"}

@@ -1,0 +1,82 @@
+/**
+ * k3s.sh argument handling: everything that must fail before anything is
+ * started or created.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..");
+
+function k3s(args: string[], env: Record<string, string> = {}) {
+  return spawnSync("bash", [path.join(ROOT, "k3s.sh"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    // A Fly token makes sure nothing would start the local emulator.
+    env: { ...process.env, FLY_API_TOKEN: "test", FLY_API_URL: "http://127.0.0.1:9/v1", ...env },
+  });
+}
+
+function brokenCluster(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-sh-"));
+  const text = fs.readFileSync(path.join(ROOT, "clusters/local/config"), "utf8");
+  fs.writeFileSync(path.join(dir, "config"), text.replace("VOLUME_SIZE=5", "VOLUME_SIZE=five"));
+  return dir;
+}
+
+describe("k3s.sh", () => {
+  it("prints the flags with -h", () => {
+    const r = k3s(["-h"]);
+    expect(r.status).toBe(0);
+    for (const flag of [
+      "-c",
+      "-a GROUP",
+      "-k",
+      "-t",
+      "-l cp|GROUP",
+      "-s cp|GROUP",
+      "BOOTSTRAP_NODE_ID",
+    ]) {
+      expect(r.stdout).toContain(flag);
+    }
+  });
+
+  it("needs an action and exactly one cluster directory", () => {
+    expect(k3s([]).status).toBe(2);
+    expect(k3s(["-c"]).stderr).toContain("give exactly one cluster directory");
+    expect(k3s(["-x", "clusters/local"]).stderr).toContain("unknown option -x");
+    expect(k3s(["-c", "clusters/nope"]).stderr).toContain("clusters/nope/config not found");
+  });
+
+  it("stops on an invalid config with file:line: KEY", () => {
+    const dir = brokenCluster();
+    const r = k3s(["-c", dir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${dir}/config:`);
+    expect(r.stderr).toContain(': VOLUME_SIZE: must be a whole number (got "five")');
+    expect(r.stderr).not.toContain("target:");
+  });
+
+  it("refuses a bad node group id without recording it", () => {
+    const before = fs.existsSync(path.join(ROOT, "clusters/local/node-groups"));
+    const r = k3s(["-a", "Big_Group", "clusters/local"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      'node group id must be 1 to 8 lowercase letters or digits (got "Big_Group")',
+    );
+    expect(fs.existsSync(path.join(ROOT, "clusters/local/node-groups"))).toBe(before);
+  });
+
+  it("refuses to list a node group that is not recorded", () => {
+    const r = k3s(["-l", "7", "clusters/local"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("node group 7 is not recorded in clusters/local/node-groups");
+  });
+
+  it("checks BOOTSTRAP_NODE_ID", () => {
+    const r = k3s(["-k", "clusters/local"], { BOOTSTRAP_NODE_ID: "3" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('BOOTSTRAP_NODE_ID must be 0 to 2 (got "3")');
+  });
+});
