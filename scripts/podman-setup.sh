@@ -14,9 +14,9 @@ die() { printf 'podman-setup: error: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (podman is used rootful by the emulator)"
 
-# Packages: podman itself, runc (crun fails on hybrid cgroups), iptables for
+# Packages: podman itself, runc (crun fails on hybrid cgroups), iptables/iproute2 for
 # the emulator's isolation rules, busybox-static for the test image.
-packages=(podman runc iptables busybox-static uidmap slirp4netns)
+packages=(podman runc iptables iproute2 busybox-static uidmap slirp4netns)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,64 @@
+/** `npm run emulator`: prints the API URL and token, serves, stops on SIGINT; --reset-only. */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describePodman } from "./helpers";
+
+jest.setTimeout(120_000);
+
+const ROOT = join(__dirname, "../..");
+const CLI = ["-r", "ts-node/register/transpile-only", join(ROOT, "emulator/cli.ts")];
+
+describePodman("emulator CLI", () => {
+  const stateDir = mkdtempSync(join(tmpdir(), "fly-emu-cli-"));
+  afterAll(() => {
+    spawnSync("node", [...CLI, "--reset-only", "--state-dir", stateDir], { cwd: ROOT });
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("runs in the foreground, prints FLY_API_URL and FLY_API_TOKEN, keeps the token", async () => {
+    const run = async (args: string[]): Promise<{ url: string; token: string }> => {
+      const child = spawn("node", [...CLI, "--port", "0", "--state-dir", stateDir, ...args], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+      const env = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          const url = /^FLY_API_URL=(\S+)$/m.exec(out)?.[1];
+          const token = /^FLY_API_TOKEN=(\S+)$/m.exec(out)?.[1];
+          if (url && token) resolve({ url, token });
+        });
+        void exited.then((code) => reject(new Error(`cli exited ${code}: ${out}${err}`)));
+      });
+      expect(env.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+      const ok = await fetch(`${env.url}/apps`, {
+        headers: { Authorization: `Bearer ${env.token}` },
+      });
+      expect(ok.status).toBe(200);
+      expect((await fetch(`${env.url}/apps`)).status).toBe(401);
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      return env;
+    };
+    const first = await run(["--token", "cli-token"]);
+    expect(first.token).toBe("cli-token");
+    const second = await run([]);
+    expect(second.token).toBe("cli-token");
+  });
+
+  it("rejects bad options with a usage message", () => {
+    const r = spawnSync("node", [...CLI, "--fault-rate", "2", "--state-dir", stateDir], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--fault-rate: expected a number from 0 to 1, got "2"/);
+    expect(r.stderr).toMatch(/usage: npm run emulator/);
+  });
+});

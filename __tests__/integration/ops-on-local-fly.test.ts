@@ -1,0 +1,169 @@
+/**
+ * The provisioner operations (bin/fly-machines) against the local Fly
+ * emulator, whose machines are real containers: the calls the stack makes
+ * after the provider has created apps, volumes and machines.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { RunningEmulator, podmanAvailable, resetEmulator, startEmulator } from "../../emulator";
+import {
+  disableScheduledSnapshots,
+  fetchKubeconfig,
+  joinNode,
+  rollMachine,
+} from "../../ops/cluster-ops";
+import { Machine, MachinesApi, Volume } from "../../ops/machines-api";
+
+const ROOT = path.join(__dirname, "../..");
+const IMAGE = "localhost/fly-emulator-test:latest";
+const quiet = () => {};
+
+jest.setTimeout(240_000);
+
+describe("provisioner operations on the local Fly", () => {
+  let emu: RunningEmulator;
+  let api: MachinesApi;
+  let stateDir: string;
+  const app = "opstest-cp";
+  let a: Machine;
+  let b: Machine;
+  let volA: Volume;
+
+  beforeAll(async () => {
+    if (!(await podmanAvailable())) {
+      throw new Error("podman is not available: run scripts/install-deps.sh");
+    }
+    const built = spawnSync(
+      "bash",
+      [path.join(ROOT, "emulator/images/build-test-image.sh"), IMAGE],
+      {
+        encoding: "utf8",
+      },
+    );
+    if (built.status !== 0) throw new Error(`test image: ${built.stderr}`);
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-ops-"));
+    emu = await startEmulator({ port: 0, stateDir, token: "ops-test-token" });
+    api = new MachinesApi({ baseUrl: emu.url, token: emu.token, retryDelayMs: 200 });
+
+    // What the provider does for fly_app, fly_volume and fly_machine.
+    await api.request("POST", "/apps", { app_name: app, org_slug: "personal" });
+    const vols: Volume[] = [];
+    for (let i = 0; i < 2; i++) {
+      vols.push(
+        await api.request("POST", `/apps/${app}/volumes`, {
+          name: "ops_data",
+          region: "sjc",
+          size_gb: 1,
+          encrypted: true,
+          require_unique_zone: true,
+        }),
+      );
+    }
+    volA = vols[0];
+    const machines: Machine[] = [];
+    for (let i = 0; i < 2; i++) {
+      const created = await api.request<Machine>("POST", `/apps/${app}/machines`, {
+        name: `ctrl-${i}`,
+        region: "sjc",
+        config: {
+          image: IMAGE,
+          env: { K3S_ROLE: "server" },
+          guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 },
+          mounts: [{ volume: vols[i].id, path: "/data" }],
+        },
+      });
+      await api.waitForState(app, created.id, "started", 60);
+      machines.push(await api.getMachine(app, created.id));
+    }
+    [a, b] = machines;
+  });
+
+  afterAll(async () => {
+    await emu?.close();
+    if (stateDir) await resetEmulator(stateDir);
+  });
+
+  it("switches scheduled snapshots off on a volume Fly created with them on", async () => {
+    expect((await api.getVolume(app, volA.id)).auto_backup_enabled).toBe(true);
+    const lines: string[] = [];
+    await disableScheduledSnapshots(api, app, volA.id, (l) => lines.push(l));
+    expect((await api.getVolume(app, volA.id)).auto_backup_enabled).toBe(false);
+    await disableScheduledSnapshots(api, app, volA.id, (l) => lines.push(l));
+    expect(lines[1]).toMatch(/already off/);
+  });
+
+  it("rolls a memory change under a lease (where the provider's update gets 409)", async () => {
+    const before = await api.getMachine(app, a.id);
+    const desired = { ...before.config, guest: { cpu_kind: "shared", cpus: 1, memory_mb: 512 } };
+    await expect(rollMachine(api, app, "ctrl-0", desired, quiet)).resolves.toBe("updated");
+    const after = await api.getMachine(app, a.id);
+    expect(after.config.guest?.memory_mb).toBe(512);
+    expect(after.instance_id).not.toBe(before.instance_id);
+    expect(after.state).toBe("started");
+    await expect(rollMachine(api, app, "ctrl-0", desired, quiet)).resolves.toBe("unchanged");
+  });
+
+  it("moves the join token from the bootstrap node's volume to the joiner's, mode 0600", async () => {
+    const token = "K10" + "0f".repeat(32) + "::server:opstestsecret";
+    const seed = await api.exec(
+      app,
+      a.id,
+      "sh -c 'mkdir -p /data/k3s/server && cat > /data/k3s/server/token'",
+      {
+        stdin: token,
+      },
+    );
+    expect(seed.exit_code).toBe(0);
+    await joinNode(api, app, "ctrl-0", app, "ctrl-1", quiet, 30);
+    const r = await api.exec(
+      app,
+      b.id,
+      "sh -c 'stat -c %a /data/k3s-token && cat /data/k3s-token'",
+    );
+    expect(r.stdout.trim().split("\n")).toEqual(["600", token]);
+    // The token went through exec stdin/stdout only, never into the machine config.
+    expect(JSON.stringify(await api.getMachine(app, b.id))).not.toContain("opstestsecret");
+  });
+
+  it("fetches the admin kubeconfig into a 0600 file pointing at the cluster's .internal name", async () => {
+    const kubeconfig = [
+      "apiVersion: v1",
+      "clusters:",
+      "- cluster: {certificate-authority-data: Q0E=, server: 'https://127.0.0.1:6443'}",
+      "  name: default",
+      "users:",
+      "- name: default",
+      "  user: {client-key-data: S0VZ}",
+      "",
+    ].join("\n");
+    const w = await api.exec(
+      app,
+      a.id,
+      "sh -c 'mkdir -p /etc/rancher/k3s && cat > /etc/rancher/k3s/k3s.yaml'",
+      {
+        stdin: kubeconfig,
+      },
+    );
+    expect(w.exit_code).toBe(0);
+    const out = path.join(stateDir, "kube", "opstest");
+    await fetchKubeconfig(
+      api,
+      app,
+      "ctrl-0",
+      "opstest",
+      "https://opstest-cp.internal:6443",
+      out,
+      quiet,
+    );
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+    const cfg = parse(fs.readFileSync(out, "utf8"));
+    expect(cfg.clusters[0]).toEqual({
+      name: "opstest",
+      cluster: { "certificate-authority-data": "Q0E=", server: "https://opstest-cp.internal:6443" },
+    });
+    expect(cfg["current-context"]).toBe("opstest");
+  });
+});

@@ -1,0 +1,175 @@
+/** Apps, their orgs (each with a 6PN network and DNS server) and app secrets. */
+import { createHash } from "node:crypto";
+import type { Context } from "./context";
+import { DnsServer, type DnsView } from "./dns";
+import { badRequest, notFound, unprocessable } from "./errors";
+import { appId } from "./ids";
+import { InternalApiRelay } from "./internal-api";
+import { dnsAddress } from "./network";
+import type { AppRecord, OrgRecord, SecretRecord } from "./types";
+
+const APP_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export class Apps {
+  constructor(private readonly ctx: Context) {}
+
+  private get state() {
+    return this.ctx.store.state;
+  }
+
+  get(name: string): AppRecord {
+    const app = this.state.apps[name];
+    if (!app) throw notFound(`app not found: ${name}`);
+    return app;
+  }
+
+  list(org?: string): AppRecord[] {
+    return Object.values(this.state.apps).filter((a) => !org || a.org === org);
+  }
+
+  counts(app: string): { machines: number; volumes: number } {
+    const machines = Object.values(this.state.machines).filter(
+      (m) => m.app === app && m.state !== "destroyed",
+    ).length;
+    const volumes = Object.values(this.state.volumes).filter((v) => v.app === app).length;
+    return { machines, volumes };
+  }
+
+  async create(body: Record<string, unknown>): Promise<AppRecord> {
+    const name = body.app_name ?? body.name;
+    const org = body.org_slug;
+    if (typeof name !== "string" || !APP_NAME.test(name)) {
+      throw badRequest(
+        `invalid app_name ${JSON.stringify(name)}: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit`,
+      );
+    }
+    if (typeof org !== "string" || org === "") throw badRequest("org_slug is required");
+    if (body.network !== undefined && typeof body.network !== "string") {
+      throw badRequest("network must be a string");
+    }
+    if (this.state.apps[name])
+      throw unprocessable(`app name "${name}" is already taken`, "name_taken");
+    await this.ensureOrg(org);
+    const app: AppRecord = {
+      id: appId(),
+      name,
+      org,
+      network: (body.network as string | undefined) || "default",
+      createdAt: Date.now(),
+      secrets: {},
+      secretsVersion: 0,
+    };
+    this.state.apps[name] = app;
+    this.ctx.store.save();
+    return app;
+  }
+
+  org(slug: string): OrgRecord {
+    const o = this.state.orgs[slug];
+    if (!o) throw new Error(`internal: org ${slug} has no network`);
+    return o;
+  }
+
+  /** Create the org's network and start its DNS server (idempotent; used at boot too). */
+  async ensureOrg(slug: string): Promise<OrgRecord> {
+    let org: OrgRecord | undefined = this.state.orgs[slug];
+    for (let attempt = 0; ; attempt++) {
+      if (!org) {
+        org = await this.ctx.networks.allocate(slug, Object.values(this.state.orgs), attempt);
+        this.state.orgs[slug] = org;
+        this.ctx.store.save();
+      }
+      try {
+        await this.ctx.networks.ensure(org);
+        break;
+      } catch (e) {
+        // Another emulator may have taken the same subnets meanwhile: pick again
+        // (only while no machine uses this org's addresses yet).
+        const used = Object.values(this.state.machines).some(
+          (m) => this.state.apps[m.app]?.org === slug,
+        );
+        if (attempt >= 3 || used || (await this.ctx.podman.networkExists(org.podmanNetwork)))
+          throw e;
+        delete this.state.orgs[slug];
+        org = undefined;
+      }
+    }
+    if (!this.ctx.dns.has(slug)) {
+      const server = new DnsServer(dnsAddress(org), this.dnsView(slug, dnsAddress(org)));
+      await server.listen();
+      this.ctx.dns.set(slug, server);
+    }
+    if (!this.ctx.relays.has(slug)) {
+      const relay = new InternalApiRelay(dnsAddress(org), () => this.ctx.apiPort);
+      await relay.listen();
+      this.ctx.relays.set(slug, relay);
+    }
+    return org;
+  }
+
+  private dnsView(slug: string, apiAddress: string): DnsView {
+    return {
+      apiAddress,
+      apps: () => this.list(slug).map((a) => a.name),
+      machines: (app) =>
+        Object.values(this.state.machines)
+          .filter((m) => m.app === app && m.state !== "destroyed")
+          .map((m) => ({
+            id: m.id,
+            region: m.region,
+            ip: m.privateIp,
+            started: m.state === "started",
+            metadata: m.config.metadata ?? {},
+          })),
+    };
+  }
+
+  remove(name: string): void {
+    delete this.state.apps[name];
+    this.ctx.store.save();
+  }
+
+  // --- secrets -------------------------------------------------------------
+
+  setSecret(app: AppRecord, name: string, body: Record<string, unknown>): SecretRecord {
+    if (!SECRET_NAME.test(name)) {
+      throw badRequest(
+        `invalid secret name ${JSON.stringify(name)}: use letters, digits and underscores`,
+      );
+    }
+    if (typeof body.value !== "string") throw badRequest("value is required and must be a string");
+    const now = Date.now();
+    const prev = app.secrets[name];
+    const secret: SecretRecord = {
+      value: body.value,
+      type: typeof body.type === "string" ? body.type : "opaque",
+      // Fly's digest is not the plain SHA-256 of the value; a keyed, shortened
+      // hash reproduces the "digest differs from the client's" behaviour.
+      digest: createHash("sha256")
+        .update(`fly-emulator:${name}:${body.value}`)
+        .digest("hex")
+        .slice(0, 16),
+      createdAt: prev?.createdAt ?? now,
+      updatedAt: now,
+    };
+    app.secrets[name] = secret;
+    app.secretsVersion++;
+    this.ctx.store.save();
+    return secret;
+  }
+
+  deleteSecret(app: AppRecord, name: string): void {
+    if (!app.secrets[name]) throw notFound(`secret not found: ${name}`);
+    delete app.secrets[name];
+    app.secretsVersion++;
+    this.ctx.store.save();
+  }
+
+  secretEnv(app: string): Record<string, string> {
+    const a = this.state.apps[app];
+    const env: Record<string, string> = {};
+    for (const [k, s] of Object.entries(a?.secrets ?? {})) env[k] = s.value;
+    return env;
+  }
+}
