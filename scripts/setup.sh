@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the pinned Terraform toolchain from the Go module proxy into a cache
+# Install the system packages the project needs (scripts/install-deps.sh), then
+# build the pinned Terraform toolchain from the Go module proxy into a cache
 # outside the checkout, and write a CLI configuration whose filesystem mirror
 # serves the providers. Safe to re-run: what is already built is reused.
 #
@@ -11,6 +12,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
+
+# System packages: shellcheck, and podman for the local Fly emulator.
+bash "$ROOT_DIR/scripts/install-deps.sh"
 
 if [ "${FLY_K3S_USE_REGISTRY:-}" = 1 ]; then
   log "FLY_K3S_USE_REGISTRY=1: not building anything; providers come from the registry"
