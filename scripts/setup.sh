@@ -63,11 +63,11 @@ build_tofu() {
   mv "$TOFU_DIR.tmp" "$TOFU_DIR"
 }
 
-# build_provider NAMESPACE/TYPE MODULE VERSION
+# build_provider NAMESPACE/TYPE MODULE VERSION GOREF
 # Installs terraform-provider-TYPE_vVERSION into the unpacked mirror layout
 # registry.terraform.io/NAMESPACE/TYPE/VERSION/linux_amd64/.
 build_provider() {
-  local addr=$1 module=$2 version=$3 type=${1#*/}
+  local addr=$1 module=$2 version=$3 goref=$4 type=${1#*/}
   local platform dest
   platform="$(go env GOOS)_$(go env GOARCH)"
   dest="$MIRROR_DIR/registry.terraform.io/$addr/$version/$platform"
@@ -75,9 +75,9 @@ build_provider() {
     log "provider $addr $version: cached"
     return 0
   fi
-  log "provider $addr $version: building from $module@v$version"
+  log "provider $addr $version: building from $module@$goref"
   local src
-  if ! src=$(module_dir "$module@v$version" 2>"$CACHE_DIR/$type.err"); then
+  if ! src=$(module_dir "$module@$goref" 2>"$CACHE_DIR/$type.err"); then
     log "provider $addr $version: NOT AVAILABLE from the Go module proxy:"
     printf '%b\n' "$(cat "$CACHE_DIR/$type.err")" | sed 's/^/    /' >&2
     log "  (supply it yourself: see README, 'Providers')"
@@ -112,8 +112,8 @@ CFG
 
 build_tofu
 missing=()
-build_provider stategraph/fly "$FLY_PROVIDER_MODULE" "$FLY_PROVIDER_VERSION" || missing+=(stategraph/fly)
-build_provider hashicorp/null "$NULL_PROVIDER_MODULE" "$NULL_PROVIDER_VERSION" || missing+=(hashicorp/null)
+build_provider stategraph/fly "$FLY_PROVIDER_MODULE" "$FLY_PROVIDER_VERSION" "$FLY_PROVIDER_GOREF" || missing+=(stategraph/fly)
+build_provider hashicorp/null "$NULL_PROVIDER_MODULE" "$NULL_PROVIDER_VERSION" "$NULL_PROVIDER_GOREF" || missing+=(hashicorp/null)
 link_mirror_hosts
 write_cli_config
 
