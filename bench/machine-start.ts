@@ -1,0 +1,71 @@
+/**
+ * Benchmark: how long the local Fly takes to bring a machine to `started`
+ * through the Machines API (create + wait), as a ratio against a plain
+ * `podman run -d` + `podman rm -f` of the same image in the same run.
+ *
+ *   npm run bench -- [--rounds N]     (default 5)
+ *
+ * Prints per-round times and the median ratio; the ratio is the emulator's
+ * overhead (6PN network, DNS registration, state, API) over raw podman.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "util";
+import { resetEmulator, startEmulator } from "../emulator";
+import { Machine, MachinesApi } from "../ops/machines-api";
+
+const IMAGE = "localhost/fly-emulator-test:latest";
+const ROOT = path.join(__dirname, "..");
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rounds: { type: "string" } } });
+  const rounds = Number(values.rounds ?? 5);
+  execFileSync("bash", [path.join(ROOT, "emulator/images/build-test-image.sh"), IMAGE], {
+    stdio: "inherit",
+  });
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-bench-"));
+  const emu = await startEmulator({ port: 0, stateDir });
+  const api = new MachinesApi({ baseUrl: emu.url, token: emu.token });
+  const app = "bench-app";
+  await api.request("POST", "/apps", { app_name: app, org_slug: "bench" });
+  const baseline: number[] = [];
+  const emulated: number[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      let t = process.hrtime.bigint();
+      const name = `fly-k3s-bench-${process.pid}-${i}`;
+      execFileSync("podman", ["run", "-d", "--name", name, IMAGE, "/init"], { stdio: "ignore" });
+      baseline.push(Number(process.hrtime.bigint() - t) / 1e6);
+      execFileSync("podman", ["rm", "-f", "-t", "0", name], { stdio: "ignore" });
+
+      t = process.hrtime.bigint();
+      const m = await api.request<Machine>("POST", `/apps/${app}/machines`, {
+        name: `m-${i}`,
+        region: "sjc",
+        config: { image: IMAGE, guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 } },
+      });
+      await api.waitForState(app, m.id, "started", 60);
+      emulated.push(Number(process.hrtime.bigint() - t) / 1e6);
+      await api.request("DELETE", `/apps/${app}/machines/${m.id}?force=true`);
+      console.log(
+        `round ${i + 1}: podman run ${baseline[i].toFixed(0)} ms, emulator create+wait ${emulated[i].toFixed(0)} ms`,
+      );
+    }
+  } finally {
+    await emu.close();
+    await resetEmulator(stateDir);
+  }
+  const ratio = median(emulated) / median(baseline);
+  console.log(
+    `median: podman ${median(baseline).toFixed(0)} ms, emulator ${median(emulated).toFixed(0)} ms, ratio ${ratio.toFixed(2)}`,
+  );
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exitCode = 1;
+});
