@@ -49,8 +49,13 @@ done
 shift $((OPTIND - 1))
 [ -n "$action" ] || { usage >&2; exit 2; }
 [ $# -eq 1 ] || die "give exactly one cluster directory, e.g. clusters/fly-k3s-poc (see ./k3s.sh -h)"
-dir=${1%/}
-[ -f "$dir/config" ] || die "$dir/config not found"
+[ -f "${1%/}/config" ] || die "${1%/}/config not found"
+# Stacks are synthesized from $ROOT/clusters/*, so the directory must be one of them.
+abs=$(cd "$1" && pwd)
+case "$abs" in
+  "$ROOT"/clusters/*) dir=${abs#"$ROOT"/} ;;
+  *) die "$1 is not under $ROOT/clusters/: cluster directories live in clusters/<name>" ;;
+esac
 
 ts_node() { node -r "$ROOT/node_modules/ts-node/register/transpile-only" "$@"; }
 fly_machines() { "$ROOT/bin/fly-machines" "$@"; }
@@ -111,10 +116,14 @@ deploy() {
 case "$action" in
   create) deploy ;;
   add)
-    if grep -qx "$group" "$dir/node-groups" 2>/dev/null; then
+    if grep -qx "$group" "$ROOT/$dir/node-groups" 2>/dev/null; then
       log "node group $group is already recorded; deploying"
     else
-      echo "$group" >>"$dir/node-groups"
+      # Keep one id per line even if the file lacks a final newline.
+      if [ -s "$ROOT/$dir/node-groups" ] && [ -n "$(tail -c1 "$ROOT/$dir/node-groups")" ]; then
+        echo >>"$ROOT/$dir/node-groups"
+      fi
+      echo "$group" >>"$ROOT/$dir/node-groups"
       log "recorded node group $group in $dir/node-groups"
     fi
     deploy

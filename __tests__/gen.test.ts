@@ -8,7 +8,6 @@ import * as path from "path";
 import { generateBindings, providerConstraint } from "../scripts/gen-bindings";
 
 const ROOT = path.join(__dirname, "..");
-process.env.TF_CLI_CONFIG_FILE ??= "/dev/null";
 
 function tree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { TEST_CLUSTER_PREFIX } from "./scratch-clusters";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -18,11 +19,20 @@ function k3s(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-function brokenCluster(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-sh-"));
-  const text = fs.readFileSync(path.join(ROOT, "clusters/local/config"), "utf8");
-  fs.writeFileSync(path.join(dir, "config"), text.replace("VOLUME_SIZE=5", "VOLUME_SIZE=five"));
-  return dir;
+/** A broken cluster directory under clusters/ (k3s.sh only takes those), removed after the test. */
+function withBrokenCluster(fn: (dir: string) => void): void {
+  const dir = `clusters/${TEST_CLUSTER_PREFIX}${process.pid}`;
+  fs.mkdirSync(path.join(ROOT, dir));
+  try {
+    const text = fs.readFileSync(path.join(ROOT, "clusters/local/config"), "utf8");
+    fs.writeFileSync(
+      path.join(ROOT, dir, "config"),
+      text.replace("VOLUME_SIZE=5", "VOLUME_SIZE=five"),
+    );
+    fn(dir);
+  } finally {
+    fs.rmSync(path.join(ROOT, dir), { recursive: true, force: true });
+  }
 }
 
 describe("k3s.sh", () => {
@@ -50,12 +60,22 @@ describe("k3s.sh", () => {
   });
 
   it("stops on an invalid config with file:line: KEY", () => {
-    const dir = brokenCluster();
+    withBrokenCluster((dir) => {
+      const r = k3s(["-c", `${dir}/`]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        `${dir}/config:9: VOLUME_SIZE: must be a whole number (got "five")`,
+      );
+      expect(r.stderr).not.toContain("target:");
+    });
+  });
+
+  it("takes only directories under clusters/", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-sh-"));
+    fs.copyFileSync(path.join(ROOT, "clusters/local/config"), path.join(dir, "config"));
     const r = k3s(["-c", dir]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`${dir}/config:`);
-    expect(r.stderr).toContain(': VOLUME_SIZE: must be a whole number (got "five")');
-    expect(r.stderr).not.toContain("target:");
+    expect(r.stderr).toContain(`${dir} is not under ${ROOT}/clusters/`);
   });
 
   it("refuses a bad node group id without recording it", () => {

@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { copyClusters } from "./scratch-clusters";
 
 const ROOT = path.join(__dirname, "..");
 const FAKE_FLY_TOKEN = "fo1_FAKEfakeFAKEfakeFAKEfakeFAKEfake0123";
@@ -13,7 +14,7 @@ const FAKE_K3S_TOKEN = "K10" + "ab".repeat(32) + "::server:fakejoinsecret";
 
 function scratch(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-synth-"));
-  fs.cpSync(path.join(ROOT, "clusters"), path.join(dir, "clusters"), { recursive: true });
+  copyClusters(dir);
   return dir;
 }
 

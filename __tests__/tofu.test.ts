@@ -8,6 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { copyClusters } from "./scratch-clusters";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -58,21 +59,29 @@ describe("OpenTofu toolchain", () => {
   withProviders(
     "validates every synthesized stack with the real providers",
     () => {
+      // Synthesize from a copy of clusters/, so no other test's scratch cluster is picked up.
       const out = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-tofu-"));
+      copyClusters(out);
       const synth = spawnSync(
         process.execPath,
         ["-r", "ts-node/register/transpile-only", path.join(ROOT, "main.ts")],
         {
-          cwd: ROOT,
+          cwd: out,
           encoding: "utf8",
-          env: { ...process.env, CDKTF_OUTDIR: out, FLY_K3S_STATE_DIR: path.join(out, "state") },
+          env: {
+            ...process.env,
+            NODE_PATH: path.join(ROOT, "node_modules"),
+            TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
+            CDKTF_OUTDIR: path.join(out, "cdktf.out"),
+            FLY_K3S_STATE_DIR: path.join(out, "state"),
+          },
         },
       );
       expect(synth.status).toBe(0);
-      const stacks = fs.readdirSync(path.join(out, "stacks"));
+      const stacks = fs.readdirSync(path.join(out, "cdktf.out", "stacks"));
       expect(stacks.length).toBeGreaterThan(0);
       for (const s of stacks) {
-        const dir = path.join(out, "stacks", s);
+        const dir = path.join(out, "cdktf.out", "stacks", s);
         const init = tofu([`-chdir=${dir}`, "init", "-input=false", "-backend=false"]);
         expect(init.stderr).toBe("");
         const validate = tofu([`-chdir=${dir}`, "validate", "-json"]);

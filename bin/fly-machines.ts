@@ -16,7 +16,7 @@ import { parseArgs } from "util";
 import {
   disableScheduledSnapshots,
   fetchKubeconfig,
-  joinNode,
+  joinAndWaitReady,
   rollMachine,
   taintControlPlane,
   waitNodeReady,
@@ -66,6 +66,11 @@ async function main(argv: string[]): Promise<void> {
     if (!v) throw new Error(`${command}: --${key} is required`);
     return v;
   };
+  if (o.timeout !== undefined && !/^[1-9]\d*$/.test(o.timeout)) {
+    throw new Error(
+      `--timeout must be a whole number of seconds (got ${JSON.stringify(o.timeout)})`,
+    );
+  }
   const timeout = o.timeout ? Number(o.timeout) : 600;
   const api = new MachinesApi(apiOptionsFromEnv());
   switch (command) {
@@ -78,7 +83,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "join":
-      return joinNode(
+      await joinAndWaitReady(
         api,
         need("cp-app"),
         need("bootstrap"),
@@ -87,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
         log,
         timeout,
       );
+      return;
     case "wait-ready":
       await waitNodeReady(
         api,

@@ -1,3 +1,4 @@
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { App } from "../.gen/providers/fly/app";
 import { ClusterConfig } from "../config/schema";
@@ -9,7 +10,7 @@ import {
 } from "../config/naming";
 import { FlyNode } from "./fly-node";
 import { nodeEnv, nodeMetadata } from "./node-env";
-import { OpsStep } from "./ops-step";
+import { OpsStep, bootstrapArgs } from "./ops-step";
 
 export interface ControlPlaneProps {
   readonly config: ClusterConfig;
@@ -76,7 +77,7 @@ export class ControlPlane extends Construct {
     for (let i = 0; i < CONTROL_PLANE_COUNT; i++) this.nodes.push(byIndex.get(i) as FlyNode);
     this.bootstrap = byIndex.get(b) as FlyNode;
 
-    const bootstrapRef = ["--cp-app", this.app.name, "--bootstrap", this.bootstrap.machine.id];
+    const bootstrapRef = bootstrapArgs(this.app.name, this.bootstrap.machine.id);
     this.bootstrapReady = new OpsStep(this, "bootstrap-ready", {
       description: `wait for ${controlPlaneMachineName(b)} to bootstrap the cluster`,
       args: [
@@ -125,7 +126,7 @@ export function joinStep(
   node: FlyNode,
   appName: string,
   bootstrapRef: string[],
-  dependsOn: OpsStep["resource"][],
+  dependsOn: ITerraformDependable[],
 ): OpsStep {
   const target = ["--app", appName, "--machine", node.machine.id];
   return new OpsStep(node, "join", {

@@ -6,6 +6,7 @@ import { nodeGroupAppName, workerMachineName } from "../config/naming";
 import { joinStep } from "./control-plane";
 import { FlyNode } from "./fly-node";
 import { nodeEnv, nodeMetadata } from "./node-env";
+import { bootstrapArgs } from "./ops-step";
 
 export interface NodeGroupProps {
   readonly config: ClusterConfig;
@@ -35,12 +36,7 @@ export class NodeGroup extends Construct {
       name: nodeGroupAppName(config.clusterName, groupId),
       orgSlug: config.orgName,
     });
-    const bootstrapRef = [
-      "--cp-app",
-      props.controlPlaneApp,
-      "--bootstrap",
-      props.bootstrapMachineId,
-    ];
+    const bootstrapRef = bootstrapArgs(props.controlPlaneApp, props.bootstrapMachineId);
     for (let i = 0; i < config.nodeGroupSize; i++) {
       const previous = this.nodes[i - 1];
       const node = new FlyNode(this, `worker-${i}`, {
@@ -55,7 +51,7 @@ export class NodeGroup extends Construct {
         metadata: nodeMetadata(config, { role: "agent", index: i, nodeGroup: groupId }),
         rollAfter: previous ? [previous.rolled.resource] : undefined,
       });
-      joinStep(node, this.app.name, bootstrapRef, props.after as never[]);
+      joinStep(node, this.app.name, bootstrapRef, props.after);
       this.nodes.push(node);
     }
   }

@@ -51,6 +51,11 @@ export class OpsStep extends Construct {
   }
 }
 
+/** The arguments that name the bootstrap server to the fly-machines subcommands. */
+export function bootstrapArgs(controlPlaneApp: string, bootstrapMachineId: string): string[] {
+  return ["--cp-app", controlPlaneApp, "--bootstrap", bootstrapMachineId];
+}
+
 /**
  * Quotes one word for /bin/sh. Words made only of safe characters, Terraform
  * interpolations and $HOME stay unquoted so that they expand.

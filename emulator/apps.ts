@@ -1,4 +1,5 @@
 /** Apps, their orgs (each with a 6PN network and DNS server) and app secrets. */
+import { APP_NAME } from "../config/fly";
 import { createHash } from "node:crypto";
 import type { Context } from "./context";
 import { DnsServer, type DnsView } from "./dns";
@@ -8,7 +9,6 @@ import { InternalApiRelay } from "./internal-api";
 import { dnsAddress } from "./network";
 import type { AppRecord, OrgRecord, SecretRecord } from "./types";
 
-const APP_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class Apps {

@@ -36,24 +36,5 @@ export interface Context {
   apiPort?: number;
 }
 
-/** Fly's current region list (superfly/docs reference/regions, 2025-10). */
-export const FLY_REGIONS = [
-  "ams",
-  "arn",
-  "bom",
-  "cdg",
-  "dfw",
-  "ewr",
-  "fra",
-  "gru",
-  "iad",
-  "jnb",
-  "lax",
-  "lhr",
-  "nrt",
-  "ord",
-  "sin",
-  "sjc",
-  "syd",
-  "yyz",
-] as const;
+/** Fly's current region list: one source for config validation and the emulator. */
+export { FLY_REGIONS } from "../config/fly";

@@ -49,8 +49,10 @@ export function machineAddress(org: OrgRecord, zone: string, taken: Set<string>)
 }
 
 function host(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
+  // -w: wait for the xtables lock, so emulators started in parallel (tests) do not race.
+  const argv = cmd === "iptables" || cmd === "ip6tables" ? ["-w", ...args] : args;
   return new Promise((resolve) => {
-    execFile(cmd, args, { encoding: "utf8", timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(cmd, argv, { encoding: "utf8", timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err
         ? typeof (err as { code?: unknown }).code === "number"
           ? Number((err as { code: number }).code)

@@ -4,6 +4,9 @@
  * no daemon and no extra client library, and every call is one readable argv.
  */
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export const LABEL = "io.fly-k3s.emulator";
 export const LABEL_INSTANCE = `${LABEL}.instance`;
@@ -23,7 +26,8 @@ export class PodmanError extends Error {
     readonly args: string[],
     readonly result: RunResult,
   ) {
-    super(`podman ${args.join(" ")} failed (exit ${result.code}): ${result.stderr.trim()}`);
+    // Only the subcommand: arguments can carry machine config values.
+    super(`podman ${args[0] ?? ""} failed (exit ${result.code}): ${result.stderr.trim()}`);
     this.name = "PodmanError";
   }
 }
@@ -174,11 +178,24 @@ export class Podman {
     a.push("--restart", spec.restart);
     a.push("--stop-signal", spec.stopSignal, "--stop-timeout", String(spec.stopTimeoutSec));
     for (const v of spec.volumes) a.push("--volume", `${v.source}:${v.target}`);
-    for (const [k, v] of Object.entries(spec.env)) a.push("--env", `${k}=${v}`);
-    if (spec.entrypoint) a.push("--entrypoint", JSON.stringify(spec.entrypoint));
-    a.push(...spec.extraArgs);
-    a.push(spec.image, ...(spec.cmd ?? []));
-    await this.must(a);
+    // Environment (app secrets included) goes through a 0600 file, not argv,
+    // where every local user could read it.
+    const envDir = mkdtempSync(join(tmpdir(), "flyemu-env-"));
+    const envFile = join(envDir, "env");
+    try {
+      const lines = Object.entries(spec.env).map(([k, v]) => {
+        if (/[\r\n]/.test(v)) throw new Error(`env ${k}: values with newlines are not supported`);
+        return `${k}=${v}`;
+      });
+      writeFileSync(envFile, lines.join("\n") + "\n", { mode: 0o600 });
+      a.push("--env-file", envFile);
+      if (spec.entrypoint) a.push("--entrypoint", JSON.stringify(spec.entrypoint));
+      a.push(...spec.extraArgs);
+      a.push(spec.image, ...(spec.cmd ?? []));
+      await this.must(a);
+    } finally {
+      rmSync(envDir, { recursive: true, force: true });
+    }
   }
 
   async copyInto(container: string, hostPath: string, guestPath: string): Promise<void> {

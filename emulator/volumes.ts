@@ -1,11 +1,10 @@
 /** Volumes: zone placement (require_unique_zone), podman volumes for the data. */
+import { VOLUME_NAME } from "../config/fly";
 import type { Context } from "./context";
 import { badRequest, notFound, preconditionFailed, unprocessable } from "./errors";
 import { regionZones, volumeId } from "./ids";
 import { LABEL, LABEL_APP, LABEL_INSTANCE, LABEL_ZONE } from "./podman";
 import type { AppRecord, VolumeRecord } from "./types";
-
-const VOLUME_NAME = /^[a-z0-9_]{1,30}$/;
 
 function optInt(
   body: Record<string, unknown>,

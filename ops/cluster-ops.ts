@@ -158,6 +158,24 @@ export async function joinNode(
   log(`machine ${app}/${target.name}: join token written`);
 }
 
+/**
+ * The join step: writes the token onto `node`, then waits until the bootstrap
+ * server sees it as a Ready node. The stack taints the control plane and lets
+ * workers join only after every such step.
+ */
+export async function joinAndWaitReady(
+  api: MachinesApi,
+  cpApp: string,
+  bootstrap: string,
+  app: string,
+  node: string,
+  log: Log,
+  timeoutSec = 600,
+): Promise<string> {
+  await joinNode(api, cpApp, bootstrap, app, node, log, timeoutSec);
+  return waitNodeReady(api, cpApp, bootstrap, app, node, log, timeoutSec);
+}
+
 interface NodeList {
   items: {
     metadata: { name: string };

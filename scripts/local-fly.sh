@@ -15,16 +15,21 @@ local_fly_endpoint() {
   url=$(sed -n 's/^FLY_API_URL=//p' "$log_file" | tail -n1)
   token=$(sed -n 's/^FLY_API_TOKEN=//p' "$log_file" | tail -n1)
   [ -n "$url" ] && [ -n "$token" ] || return 1
-  curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$url/apps" 2>/dev/null || return 1
+  # The token goes to curl on stdin, not on its command line.
+  printf 'header = "Authorization: Bearer %s"\n' "$token" |
+    curl -fsS -o /dev/null --config - "$url/apps" 2>/dev/null || return 1
   export FLY_API_URL=$url FLY_API_TOKEN=$token
 }
 
 # Starts the emulator unless it already runs, then exports its endpoint.
 local_fly_up() {
   if local_fly_endpoint; then return 0; fi
-  mkdir -p "$FLY_K3S_EMULATOR_DIR"
+  # The log holds the API token: keep the directory and the log private.
+  (umask 077 && mkdir -p "$FLY_K3S_EMULATOR_DIR")
+  chmod 700 "$FLY_K3S_EMULATOR_DIR"
   log "starting the local Fly emulator (state $FLY_K3S_EMULATOR_DIR, log $FLY_K3S_EMULATOR_DIR/emulator.log)"
   (
+    umask 077
     cd "$ROOT_DIR" &&
       nohup node -r ts-node/register/transpile-only emulator/cli.ts \
         --state-dir "$FLY_K3S_EMULATOR_DIR" --port "$FLY_K3S_EMULATOR_PORT" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install and configure podman for the local Fly emulator. Idempotent: safe to
-# re-run; it only installs what is missing and rewrites its own config block.
+# re-run; it only installs what is missing, and writes containers.conf only
+# when it differs (keeping any other previous file as a .bak).
 #
 # Why the config: on hosts with hybrid cgroups (v1 controllers + a v2 mount at
 # /sys/fs/cgroup/unified) crun refuses to start containers, so runc is used;

@@ -103,10 +103,17 @@ describe("ControlPlane", () => {
     expect(kubeconfig.r.depends_on).toEqual([`null_resource.${taint.id}`]);
   });
 
-  it("rolls machine config one server at a time", () => {
+  it("rolls machine config one server at a time, bootstrap server first", () => {
     const rolls = steps(json, "roll");
     expect(rolls).toHaveLength(3);
-    expect(rolls.filter((r) => r.r.depends_on === undefined)).toHaveLength(1);
+    const byServer = (i: number) => {
+      const r = rolls.find((x) => x.id.startsWith(`control-plane_ctrl-${i}_roll_`));
+      if (!r) throw new Error(`no roll step for ctrl-${i}`);
+      return r;
+    };
+    expect(byServer(0).r.depends_on).toBeUndefined();
+    expect(byServer(1).r.depends_on).toEqual([`null_resource.${byServer(0).id}`]);
+    expect(byServer(2).r.depends_on).toEqual([`null_resource.${byServer(1).id}`]);
   });
 
   it("lets BOOTSTRAP_NODE_ID pick another bootstrap server", () => {

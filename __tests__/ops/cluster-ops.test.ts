@@ -4,6 +4,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import {
   configMatches,
+  joinAndWaitReady,
   readyNodeWithIp,
   rewriteKubeconfig,
   rollMachine,
@@ -179,4 +180,54 @@ describe("rollMachine", () => {
       config: { image: "img:1", guest: { memory_mb: 512 }, services: [{ p: 1 }] },
     });
   });
+});
+
+describe("joinAndWaitReady", () => {
+  it("writes the token through exec stdin, then waits until the node is Ready", async () => {
+    const execs: { machine: string; cmd: string; stdin?: string }[] = [];
+    let kubectlCalls = 0;
+    const fn = (async (url: string, init: RequestInit) => {
+      const u = new URL(url);
+      let body: unknown;
+      if (u.pathname === "/v1/apps/cp/machines") {
+        body = [{ id: "b1", name: "ctrl-0", private_ip: "fdaa::2", config: {} }];
+      } else if (u.pathname === "/v1/apps/ng/machines") {
+        body = [{ id: "w1", name: "worker-ng-0-0", private_ip: "fdaa::9", config: {} }];
+      } else if (u.pathname.endsWith("/exec")) {
+        const req = JSON.parse(init.body as string) as { cmd: string; stdin?: string };
+        execs.push({ machine: u.pathname.split("/")[5], cmd: req.cmd, stdin: req.stdin });
+        let stdout = "";
+        if (req.cmd.startsWith("cat ")) stdout = "K10abc::server:s3cret\n";
+        if (req.cmd.startsWith("k3s kubectl")) {
+          kubectlCalls++;
+          const ready = kubectlCalls > 1 ? "True" : "False";
+          stdout = JSON.stringify({
+            items: [
+              {
+                metadata: { name: "w1.vm.ng.internal" },
+                status: {
+                  addresses: [{ type: "InternalIP", address: "fdaa::9" }],
+                  conditions: [{ type: "Ready", status: ready }],
+                },
+              },
+            ],
+          });
+        }
+        body = { exit_code: 0, stdout, stderr: "" };
+      }
+      return new Response(JSON.stringify(body), { status: 200 });
+    }) as unknown as typeof fetch;
+    const api = new MachinesApi({ baseUrl: "http://f/v1", token: "t", fetch: fn });
+    const name = await joinAndWaitReady(api, "cp", "ctrl-0", "ng", "worker-ng-0-0", () => {}, 30);
+    expect(name).toBe("w1.vm.ng.internal");
+    expect(execs[0]).toEqual({
+      machine: "b1",
+      cmd: "cat /data/k3s/server/token",
+      stdin: undefined,
+    });
+    expect(execs[1].machine).toBe("w1");
+    expect(execs[1].stdin).toBe("K10abc::server:s3cret\n");
+    expect(execs[1].cmd).not.toContain("s3cret");
+    expect(kubectlCalls).toBe(2);
+  }, 20000);
 });

@@ -6,7 +6,11 @@
 # Knobs besides the render inputs:
 #   K3S_SKIP_KERNEL_CHECK=1  start even if required kernel options are missing
 #   K3S_KERNEL_CONFIG=FILE   kernel config to check instead of /proc/config.gz
-#   K3S_WAIT_TIMEOUT=SECS    how long to wait for the address and the token (300)
+#   K3S_WAIT_TIMEOUT=SECS    how long to wait for the address and the token
+#                            (3600: the join step reaches a node only after the
+#                            bootstrap server is Ready and, for workers, after
+#                            every server has joined; a node that gives up is
+#                            restarted by its restart policy and waits again)
 #   K3S_CONFIG_FILE=FILE     where to render the config (k3s reads the same
 #                            variable; default /etc/rancher/k3s/config.yaml)
 set -euo pipefail
@@ -24,7 +28,7 @@ bootstrap=${K3S_BOOTSTRAP:-false}
 data_dir=${K3S_DATA_DIR:-/data/k3s}
 token_file=${K3S_TOKEN_FILE:-/data/k3s-token}
 config_file=${K3S_CONFIG_FILE:-/etc/rancher/k3s/config.yaml}
-timeout=${K3S_WAIT_TIMEOUT:-300}
+timeout=${K3S_WAIT_TIMEOUT:-3600}
 
 case "$role" in
   server | agent) ;;
@@ -54,7 +58,7 @@ check_kernel() {
 
 # --- Waiting --------------------------------------------------------------------
 
-# wait_until WHAT COMMAND...: retry COMMAND every second, log every 10 s, give
+# wait_until WHAT COMMAND...: retry COMMAND every second, log every 30 s, give
 # up after $timeout seconds.
 wait_until() {
   local what=$1 waited=0
@@ -63,7 +67,7 @@ wait_until() {
     if ((waited >= timeout)); then
       die "gave up after ${timeout}s waiting for $what"
     fi
-    if ((waited % 10 == 0)); then
+    if ((waited % 30 == 0)); then
       log "waiting for $what (${waited}s of ${timeout}s)"
     fi
     sleep 1
