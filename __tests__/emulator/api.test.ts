@@ -363,6 +363,12 @@ describePodman("Machines API emulator: endpoints", () => {
       expect(u.body.instance_id).not.toBe(m.instance_id);
       expect(u.body.private_ip).toBe(m.private_ip);
       expect((await api.get(`${base}/${m.id}/wait?state=started&timeout=60`)).status).toBe(200);
+      const q = (state: string, instance: string) =>
+        api.get(`${base}/${m.id}/wait?state=${state}&timeout=5&instance_id=${instance}`);
+      expect((await q("started", u.body.instance_id)).status).toBe(200);
+      // The replaced version: stopped already, and never to start again.
+      expect((await q("stopped", m.instance_id)).status).toBe(200);
+      expect((await q("started", m.instance_id)).status).toBe(400);
       const env = await api.post(`${base}/${m.id}/exec`, { cmd: "sh -c 'echo $V'" });
       expect(env.body.stdout).toBe("2\n");
 

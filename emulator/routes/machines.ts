@@ -73,31 +73,41 @@ export function machineRoutes(f: FastifyInstance, s: Services): void {
     });
   }
 
-  f.get<{ Params: MachineParams; Querystring: { state?: string; timeout?: string } }>(
-    "/apps/:app/machines/:id/wait",
-    async (req, reply) => {
-      const m = machine(req.params);
-      const state = req.query.state ?? "started";
-      if (!(WAITABLE_STATES as readonly string[]).includes(state)) {
-        throw badRequest(
-          `invalid_argument: state must be one of ${WAITABLE_STATES.join(", ")} (got ${JSON.stringify(state)})`,
-        );
-      }
-      const raw = req.query.timeout ?? "60";
-      const timeout = Number(raw);
-      if (!/^\d+$/.test(raw) || timeout < 1 || timeout > 60) {
-        throw badRequest(
-          `invalid_argument: timeout must be an integer from 1 to 60 seconds (got ${JSON.stringify(raw)})`,
-        );
-      }
-      if (!(await s.machines.wait(m, state, timeout))) {
-        return reply.code(408).send({
-          error: `deadline_exceeded: machine ${m.id} did not reach state ${state} within ${timeout}s (state ${m.state})`,
-        });
-      }
-      return { ok: true };
-    },
-  );
+  f.get<{
+    Params: MachineParams;
+    Querystring: { state?: string; timeout?: string; instance_id?: string };
+  }>("/apps/:app/machines/:id/wait", async (req, reply) => {
+    const m = machine(req.params);
+    const state = req.query.state ?? "started";
+    if (!(WAITABLE_STATES as readonly string[]).includes(state)) {
+      throw badRequest(
+        `invalid_argument: state must be one of ${WAITABLE_STATES.join(", ")} (got ${JSON.stringify(state)})`,
+      );
+    }
+    const raw = req.query.timeout ?? "60";
+    const timeout = Number(raw);
+    if (!/^\d+$/.test(raw) || timeout < 1 || timeout > 60) {
+      throw badRequest(
+        `invalid_argument: timeout must be an integer from 1 to 60 seconds (got ${JSON.stringify(raw)})`,
+      );
+    }
+    // instance_id names a version of the machine. A replaced version no longer
+    // runs: waiting for it to stop is already done, waiting for it to start
+    // never will be (Fly's exact answer there is unconfirmed; 400 here).
+    const instance = req.query.instance_id;
+    if (instance !== undefined && instance !== m.instanceId) {
+      if (state === "stopped" || state === "destroyed") return { ok: true };
+      throw badRequest(
+        `invalid_argument: instance_id ${instance} is not the current version of machine ${m.id} (${m.instanceId})`,
+      );
+    }
+    if (!(await s.machines.wait(m, state, timeout))) {
+      return reply.code(408).send({
+        error: `deadline_exceeded: machine ${m.id} did not reach state ${state} within ${timeout}s (state ${m.state})`,
+      });
+    }
+    return { ok: true };
+  });
 
   f.delete<{ Params: MachineParams; Querystring: { force?: string } }>(
     "/apps/:app/machines/:id",
