@@ -9,37 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { copyClusters } from "./scratch-clusters";
+import { ROOT, missingProviders, tofu, toolchainVar } from "./toolchain";
 
-const ROOT = path.join(__dirname, "..");
-
-function tofu(args: string[], cwd = ROOT) {
-  return spawnSync("bash", [path.join(ROOT, "scripts/tofu.sh"), ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-  });
-}
-
-function toolchainVar(name: string): string {
-  const text = fs.readFileSync(path.join(ROOT, "scripts/toolchain.env"), "utf8");
-  const m = new RegExp(`^${name}=(.*)$`, "m").exec(text);
-  if (!m) throw new Error(`${name} not in toolchain.env`);
-  return m[1];
-}
-
-const cache =
-  process.env.FLY_K3S_CACHE ??
-  path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "fly-k3s");
-
-function providerInstalled(addr: string, version: string): boolean {
-  const dir = path.join(cache, "provider-mirror/registry.terraform.io", addr, version);
-  return fs.existsSync(dir) && fs.readdirSync(dir).length > 0;
-}
-
-const missing = [
-  ["stategraph/fly", toolchainVar("FLY_PROVIDER_VERSION")],
-  ["hashicorp/null", toolchainVar("NULL_PROVIDER_VERSION")],
-].filter(([addr, v]) => !providerInstalled(addr, v));
+const missing = missingProviders();
 
 describe("OpenTofu toolchain", () => {
   it("runs the pinned OpenTofu through npm run tofu", () => {
@@ -52,7 +24,7 @@ describe("OpenTofu toolchain", () => {
   const withProviders = missing.length === 0 ? it : it.skip;
   if (missing.length > 0) {
     console.warn(
-      `skipping tofu init/validate: provider(s) not installed: ${missing.map((m) => m.join(" ")).join(", ")} (npm run setup says why)`,
+      `skipping tofu init/validate: provider(s) not installed: ${missing.join(", ")} (npm run setup says why)`,
     );
   }
 

@@ -1,0 +1,44 @@
+/** The project's built toolchain, as tests see it (mirrors scripts/lib.sh). */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const ROOT = path.join(__dirname, "..");
+
+export function toolchainVar(name: string): string {
+  const text = fs.readFileSync(path.join(ROOT, "scripts/toolchain.env"), "utf8");
+  const m = new RegExp(`^${name}=(.*)$`, "m").exec(text);
+  if (!m) throw new Error(`${name} not in toolchain.env`);
+  return m[1];
+}
+
+const cache =
+  process.env.FLY_K3S_CACHE ??
+  path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "fly-k3s");
+
+function providerInstalled(addr: string, version: string): boolean {
+  const dir = path.join(cache, "provider-mirror/registry.terraform.io", addr, version);
+  return fs.existsSync(dir) && fs.readdirSync(dir).length > 0;
+}
+
+/** Providers `npm run setup` could not install, as "namespace/type version". */
+export function missingProviders(names: ("fly" | "null")[] = ["fly", "null"]): string[] {
+  const all = {
+    fly: ["stategraph/fly", toolchainVar("FLY_PROVIDER_VERSION")],
+    null: ["hashicorp/null", toolchainVar("NULL_PROVIDER_VERSION")],
+  };
+  return names
+    .map((n) => all[n])
+    .filter(([a, v]) => !providerInstalled(a, v))
+    .map((p) => p.join(" "));
+}
+
+/** Runs the project's tofu (scripts/tofu.sh) with extra environment. */
+export function tofu(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
+  return spawnSync("bash", [path.join(ROOT, "scripts/tofu.sh"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env },
+  });
+}
