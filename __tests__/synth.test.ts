@@ -2,13 +2,11 @@
  * Runs main.ts the way `cdktf synth` does, in a scratch copy of clusters/, and
  * checks what lands in the output directory.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { copyClusters } from "./scratch-clusters";
+import { copyClusters, synthIn } from "./scratch-clusters";
 
-const ROOT = path.join(__dirname, "..");
 // Built at run time so that no token-shaped literal is committed.
 const FAKE_FLY_TOKEN = ["fo1", "FAKE".repeat(8)].join("_");
 const FAKE_K3S_TOKEN = "K10" + "ab".repeat(32) + "::server:fakejoinsecret";
@@ -19,26 +17,7 @@ function scratch(): string {
   return dir;
 }
 
-function synth(cwd: string, env: Record<string, string> = {}) {
-  const outdir = path.join(cwd, "cdktf.out");
-  const r = spawnSync(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(ROOT, "main.ts")],
-    {
-      cwd,
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        NODE_PATH: path.join(ROOT, "node_modules"),
-        TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
-        CDKTF_OUTDIR: outdir,
-        FLY_K3S_STATE_DIR: path.join(cwd, "state"),
-        ...env,
-      },
-    },
-  );
-  return { ...r, outdir };
-}
+const synth = synthIn;
 
 function allFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

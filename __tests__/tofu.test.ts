@@ -4,12 +4,11 @@
  * local mirror. Providers the mirror lacks (see `npm run setup`) make the
  * validate tests skip, naming the missing provider.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { copyClusters } from "./scratch-clusters";
-import { ROOT, missingProviders, tofu, toolchainVar } from "./toolchain";
+import { copyClusters, synthIn } from "./scratch-clusters";
+import { missingProviders, tofu, toolchainVar } from "./toolchain";
 
 const missing = missingProviders();
 
@@ -34,21 +33,7 @@ describe("OpenTofu toolchain", () => {
       // Synthesize from a copy of clusters/, so no other test's scratch cluster is picked up.
       const out = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-tofu-"));
       copyClusters(out);
-      const synth = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "main.ts")],
-        {
-          cwd: out,
-          encoding: "utf8",
-          env: {
-            ...process.env,
-            NODE_PATH: path.join(ROOT, "node_modules"),
-            TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
-            CDKTF_OUTDIR: path.join(out, "cdktf.out"),
-            FLY_K3S_STATE_DIR: path.join(out, "state"),
-          },
-        },
-      );
+      const synth = synthIn(out);
       expect(synth.status).toBe(0);
       const stacks = fs.readdirSync(path.join(out, "cdktf.out", "stacks"));
       expect(stacks.length).toBeGreaterThan(0);

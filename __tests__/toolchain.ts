@@ -4,7 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export const ROOT = path.join(__dirname, "..");
+import { ROOT } from "./scratch-clusters";
+
+export { ROOT };
 
 export function toolchainVar(name: string): string {
   const text = fs.readFileSync(path.join(ROOT, "scripts/toolchain.env"), "utf8");

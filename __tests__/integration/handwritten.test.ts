@@ -4,14 +4,12 @@
  * OpenTofu and the real stategraph/fly provider against the local Fly.
  * Skipped, naming the provider, while `npm run setup` could not install it.
  */
-import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RunningEmulator, resetEmulator, startEmulator } from "../../emulator";
-import { ROOT, missingProviders, tofu } from "../toolchain";
+import { missingProviders, tofu } from "../toolchain";
+import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
 
-const IMAGE = "localhost/fly-emulator-test:latest";
 const missing = missingProviders(["fly"]);
 if (missing.length > 0) {
   console.warn(
@@ -23,48 +21,24 @@ const suite = missing.length === 0 ? describe : describe.skip;
 jest.setTimeout(300_000);
 
 suite("hand-written Terraform on the local Fly", () => {
-  let emu: RunningEmulator;
-  let stateDir: string;
+  let fly: LocalFly;
   let work: string;
   let env: Record<string, string>;
 
   const tf = (...args: string[]) => tofu([`-chdir=${work}`, ...args], env);
-  const leftovers = (kind: "container" | "volume" | "network") =>
-    execFileSync(
-      "podman",
-      [
-        kind,
-        "ls",
-        ...(kind === "container" ? ["-a"] : []),
-        "-q",
-        "--filter",
-        `label=io.fly-k3s.emulator.instance=${emu.instance}`,
-      ],
-      { encoding: "utf8" },
-    ).trim();
 
   beforeAll(async () => {
-    const built = spawnSync(
-      "bash",
-      [path.join(ROOT, "emulator/images/build-test-image.sh"), IMAGE],
-      {
-        encoding: "utf8",
-      },
-    );
-    if (built.status !== 0) throw new Error(`test image: ${built.stderr}`);
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-hw-emu-"));
-    emu = await startEmulator({ port: 0, stateDir });
+    fly = await startLocalFly();
     work = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-hw-"));
     fs.copyFileSync(
       path.join(__dirname, "../fixtures/handwritten/main.tf"),
       path.join(work, "main.tf"),
     );
-    env = { FLY_API_URL: emu.url, FLY_API_TOKEN: emu.token, TF_VAR_image: IMAGE };
+    env = { FLY_API_URL: fly.emu.url, FLY_API_TOKEN: fly.emu.token, TF_VAR_image: TEST_IMAGE };
   });
 
   afterAll(async () => {
-    await emu?.close();
-    if (stateDir) await resetEmulator(stateDir);
+    await fly?.stop();
   });
 
   it("applies: app, two volumes in distinct zones, a machine with a mount, a secret", () => {
@@ -75,7 +49,7 @@ suite("hand-written Terraform on the local Fly", () => {
     const zones = JSON.parse(tf("output", "-json", "zones").stdout) as string[];
     expect(zones).toHaveLength(2);
     expect(new Set(zones).size).toBe(2);
-    expect(leftovers("container")).not.toBe("");
+    expect(fly.containers()).toHaveLength(1);
   });
 
   it("plans clean after apply", () => {
@@ -84,9 +58,8 @@ suite("hand-written Terraform on the local Fly", () => {
     expect(plan.status).toBe(0);
   });
 
-  it("destroys and leaves no container, volume or network", () => {
+  it("destroys and leaves no container", () => {
     expect(tf("destroy", "-input=false", "-auto-approve").status).toBe(0);
-    expect(leftovers("container")).toBe("");
-    expect(leftovers("volume")).toBe("");
+    expect(fly.containers()).toEqual([]);
   });
 });

@@ -6,16 +6,15 @@
  * real k3s node image (the end-to-end suite's job).
  * Skipped, naming the providers, while `npm run setup` could not install them.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RunningEmulator, resetEmulator, startEmulator } from "../../emulator";
 import { Machine, MachinesApi, Volume } from "../../ops/machines-api";
-import { copyClusters } from "../scratch-clusters";
-import { ROOT, missingProviders, tofu } from "../toolchain";
+import { copyClusters, synthIn } from "../scratch-clusters";
+import { missingProviders, tofu } from "../toolchain";
+import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
 
-const IMAGE = "localhost/fly-emulator-test:latest";
 const missing = missingProviders();
 if (missing.length > 0) {
   console.warn(`skipping the local stack apply: provider(s) not installed: ${missing.join(", ")}`);
@@ -25,30 +24,15 @@ const suite = missing.length === 0 ? describe : describe.skip;
 jest.setTimeout(600_000);
 
 suite("clusters/local on the local Fly", () => {
-  let emu: RunningEmulator;
+  let fly: LocalFly;
   let api: MachinesApi;
-  let emuDir: string;
   let work: string;
   let env: Record<string, string>;
   const stackDir = () => path.join(work, "cdktf.out/stacks/local");
   const configFile = () => path.join(work, "clusters/local/config");
 
   function synth(): void {
-    const r = spawnSync(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(ROOT, "main.ts")],
-      {
-        cwd: work,
-        encoding: "utf8",
-        env: {
-          ...process.env,
-          ...env,
-          NODE_PATH: path.join(ROOT, "node_modules"),
-          TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
-          CDKTF_OUTDIR: path.join(work, "cdktf.out"),
-        },
-      },
-    );
+    const r = synthIn(work, env);
     if (r.status !== 0) throw new Error(`synth: ${r.stderr}`);
   }
 
@@ -66,42 +50,18 @@ suite("clusters/local on the local Fly", () => {
   const tf = (...args: string[]) => tofu([`-chdir=${stackDir()}`, ...args], env);
   const apply = () => tf("apply", "-input=false", "-auto-approve", ...targets());
   const plan = () => tf("plan", "-input=false", "-detailed-exitcode", ...targets());
-  const containers = () =>
-    execFileSync(
-      "podman",
-      [
-        "ps",
-        "-a",
-        "--format",
-        "{{.Names}}",
-        "--filter",
-        `label=io.fly-k3s.emulator.instance=${emu.instance}`,
-      ],
-      { encoding: "utf8" },
-    )
-      .trim()
-      .split("\n")
-      .filter(Boolean);
+  const containers = () => fly.containers();
 
   beforeAll(async () => {
-    const built = spawnSync(
-      "bash",
-      [path.join(ROOT, "emulator/images/build-test-image.sh"), IMAGE],
-      {
-        encoding: "utf8",
-      },
-    );
-    if (built.status !== 0) throw new Error(`test image: ${built.stderr}`);
-    emuDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-stack-emu-"));
-    emu = await startEmulator({ port: 0, stateDir: emuDir });
-    api = new MachinesApi({ baseUrl: emu.url, token: emu.token });
+    fly = await startLocalFly();
+    api = new MachinesApi({ baseUrl: fly.emu.url, token: fly.emu.token });
     work = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-stack-"));
     copyClusters(work);
-    fs.appendFileSync(configFile(), `NODE_IMAGE=${IMAGE}\n`);
+    fs.appendFileSync(configFile(), `NODE_IMAGE=${TEST_IMAGE}\n`);
     fs.writeFileSync(path.join(work, "clusters/local/node-groups"), "0\n");
     env = {
-      FLY_API_URL: emu.url,
-      FLY_API_TOKEN: emu.token,
+      FLY_API_URL: fly.emu.url,
+      FLY_API_TOKEN: fly.emu.token,
       FLY_K3S_TARGET: "local",
       FLY_K3S_STATE_DIR: path.join(work, "state"),
     };
@@ -110,8 +70,7 @@ suite("clusters/local on the local Fly", () => {
   });
 
   afterAll(async () => {
-    await emu?.close();
-    if (emuDir) await resetEmulator(emuDir);
+    await fly?.stop();
   });
 
   it("creates the apps, volumes in distinct zones and running machines that reach each other over IPv6", async () => {

@@ -3,12 +3,10 @@
  * emulator, whose machines are real containers: the calls the stack makes
  * after the provider has created apps, volumes and machines.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { RunningEmulator, podmanAvailable, resetEmulator, startEmulator } from "../../emulator";
 import {
   disableScheduledSnapshots,
   fetchKubeconfig,
@@ -16,37 +14,26 @@ import {
   rollMachine,
 } from "../../ops/cluster-ops";
 import { Machine, MachinesApi, Volume } from "../../ops/machines-api";
+import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
 
-const ROOT = path.join(__dirname, "../..");
-const IMAGE = "localhost/fly-emulator-test:latest";
+const IMAGE = TEST_IMAGE;
 const quiet = () => {};
 
 jest.setTimeout(240_000);
 
 describe("provisioner operations on the local Fly", () => {
-  let emu: RunningEmulator;
+  let fly: LocalFly;
   let api: MachinesApi;
-  let stateDir: string;
+  let kubeDir: string;
   const app = "opstest-cp";
   let a: Machine;
   let b: Machine;
   let volA: Volume;
 
   beforeAll(async () => {
-    if (!(await podmanAvailable())) {
-      throw new Error("podman is not available: run scripts/install-deps.sh");
-    }
-    const built = spawnSync(
-      "bash",
-      [path.join(ROOT, "emulator/images/build-test-image.sh"), IMAGE],
-      {
-        encoding: "utf8",
-      },
-    );
-    if (built.status !== 0) throw new Error(`test image: ${built.stderr}`);
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-ops-"));
-    emu = await startEmulator({ port: 0, stateDir, token: "ops-test-token" });
-    api = new MachinesApi({ baseUrl: emu.url, token: emu.token, retryDelayMs: 200 });
+    fly = await startLocalFly("ops-test-token");
+    api = new MachinesApi({ baseUrl: fly.emu.url, token: fly.emu.token, retryDelayMs: 200 });
+    kubeDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-kube-"));
 
     // What the provider does for fly_app, fly_volume and fly_machine.
     await api.request("POST", "/apps", { app_name: app, org_slug: "personal" });
@@ -82,8 +69,7 @@ describe("provisioner operations on the local Fly", () => {
   });
 
   afterAll(async () => {
-    await emu?.close();
-    if (stateDir) await resetEmulator(stateDir);
+    await fly?.stop();
   });
 
   it("switches scheduled snapshots off on a volume Fly created with them on", async () => {
@@ -148,7 +134,7 @@ describe("provisioner operations on the local Fly", () => {
       },
     );
     expect(w.exit_code).toBe(0);
-    const out = path.join(stateDir, "kube", "opstest");
+    const out = path.join(kubeDir, "opstest");
     await fetchKubeconfig(
       api,
       app,
