@@ -86,6 +86,23 @@ describe("main.ts", () => {
     }
   });
 
+  it("gives machines a token file path, never a token, in their environment", () => {
+    const dir = scratch();
+    fs.writeFileSync(path.join(dir, "clusters/local/node-groups"), "0\n");
+    const r = synth(dir);
+    expect(r.status).toBe(0);
+    const s = JSON.parse(
+      fs.readFileSync(path.join(r.outdir, "stacks/local/cdk.tf.json"), "utf8"),
+    ) as { resource: { fly_machine: Record<string, { env: Record<string, string> }> } };
+    const machines = Object.values(s.resource.fly_machine);
+    expect(machines).toHaveLength(5);
+    for (const m of machines) {
+      const secretish = Object.keys(m.env).filter((k) => /TOKEN|SECRET|PASSWORD|KEY/.test(k));
+      expect(secretish).toEqual(["K3S_TOKEN_FILE"]);
+      expect(m.env.K3S_TOKEN_FILE).toBe("/data/k3s-token");
+    }
+  });
+
   it("keeps state per target and cluster outside cdktf.out", () => {
     const dir = scratch();
     const r = synth(dir, { FLY_K3S_TARGET: "local" });
