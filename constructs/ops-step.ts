@@ -61,6 +61,6 @@ export function bootstrapArgs(controlPlaneApp: string, bootstrapMachineId: strin
  * interpolations and $HOME stay unquoted so that they expand.
  */
 export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./${}\-"]+$/.test(word) && !word.includes("'")) return word;
+  if (/^[A-Za-z0-9_@%+=:,./${}-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
