@@ -1,5 +1,5 @@
 /** The project's built toolchain, as tests see it (mirrors scripts/lib.sh). */
-import { spawnSync } from "child_process";
+import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -42,5 +42,27 @@ export function tofu(args: string[], env: Record<string, string> = {}, cwd = ROO
     cwd,
     encoding: "utf8",
     env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env },
+  });
+}
+
+export interface TofuResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the project's tofu without blocking the event loop: needed whenever the
+ * local Fly runs in the test's own process and must answer the provider.
+ */
+export function tofuAsync(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
+  return new Promise<TofuResult>((resolve) => {
+    execFile(
+      "bash",
+      [path.join(ROOT, "scripts/tofu.sh"), ...args],
+      { cwd, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env }, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) =>
+        resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { missingProviders, tofu } from "../toolchain";
+import { missingProviders, tofuAsync } from "../toolchain";
 import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
 
 const missing = missingProviders(["fly"]);
@@ -25,7 +25,7 @@ suite("hand-written Terraform on the local Fly", () => {
   let work: string;
   let env: Record<string, string>;
 
-  const tf = (...args: string[]) => tofu([`-chdir=${work}`, ...args], env);
+  const tf = (...args: string[]) => tofuAsync([`-chdir=${work}`, ...args], env);
 
   beforeAll(async () => {
     fly = await startLocalFly();
@@ -41,25 +41,25 @@ suite("hand-written Terraform on the local Fly", () => {
     await fly?.stop();
   });
 
-  it("applies: app, two volumes in distinct zones, a machine with a mount, a secret", () => {
-    expect(tf("init", "-input=false").status).toBe(0);
-    const apply = tf("apply", "-input=false", "-auto-approve");
+  it("applies: app, two volumes in distinct zones, a machine with a mount, a secret", async () => {
+    expect((await tf("init", "-input=false")).status).toBe(0);
+    const apply = await tf("apply", "-input=false", "-auto-approve");
     expect(apply.stderr).toBe("");
     expect(apply.status).toBe(0);
-    const zones = JSON.parse(tf("output", "-json", "zones").stdout) as string[];
+    const zones = JSON.parse((await tf("output", "-json", "zones")).stdout) as string[];
     expect(zones).toHaveLength(2);
     expect(new Set(zones).size).toBe(2);
     expect(fly.containers()).toHaveLength(1);
   });
 
-  it("plans clean after apply", () => {
-    const plan = tf("plan", "-input=false", "-detailed-exitcode");
+  it("plans clean after apply", async () => {
+    const plan = await tf("plan", "-input=false", "-detailed-exitcode");
     expect(plan.stdout).toContain("No changes");
     expect(plan.status).toBe(0);
   });
 
-  it("destroys and leaves no container", () => {
-    expect(tf("destroy", "-input=false", "-auto-approve").status).toBe(0);
+  it("destroys and leaves no container", async () => {
+    expect((await tf("destroy", "-input=false", "-auto-approve")).status).toBe(0);
     expect(fly.containers()).toEqual([]);
   });
 });

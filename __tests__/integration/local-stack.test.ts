@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { Machine, MachinesApi, Volume } from "../../ops/machines-api";
 import { copyClusters, synthIn } from "../scratch-clusters";
-import { missingProviders, tofu } from "../toolchain";
+import { missingProviders, tofuAsync } from "../toolchain";
 import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
 
 const missing = missingProviders();
@@ -47,7 +47,7 @@ suite("clusters/local on the local Fly", () => {
     return steps.map((id) => `-target=null_resource.${id}`);
   }
 
-  const tf = (...args: string[]) => tofu([`-chdir=${stackDir()}`, ...args], env);
+  const tf = (...args: string[]) => tofuAsync([`-chdir=${stackDir()}`, ...args], env);
   const apply = () => tf("apply", "-input=false", "-auto-approve", ...targets());
   const plan = () => tf("plan", "-input=false", "-detailed-exitcode", ...targets());
   const containers = () => fly.containers();
@@ -66,7 +66,7 @@ suite("clusters/local on the local Fly", () => {
       FLY_K3S_STATE_DIR: path.join(work, "state"),
     };
     synth();
-    expect(tf("init", "-input=false").status).toBe(0);
+    expect((await tf("init", "-input=false")).status).toBe(0);
   });
 
   afterAll(async () => {
@@ -74,7 +74,7 @@ suite("clusters/local on the local Fly", () => {
   });
 
   it("creates the apps, volumes in distinct zones and running machines that reach each other over IPv6", async () => {
-    const r = apply();
+    const r = await apply();
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     for (const [app, count] of [
@@ -94,16 +94,16 @@ suite("clusters/local on the local Fly", () => {
     expect(ping.exit_code).toBe(0);
   });
 
-  it("plans no changes on a second run", () => {
-    expect(plan().status).toBe(0);
+  it("plans no changes on a second run", async () => {
+    expect((await plan()).status).toBe(0);
   });
 
-  it("shows and repairs a machine removed behind the emulator's back", () => {
+  it("shows and repairs a machine removed behind the emulator's back", async () => {
     const [victim] = containers();
     execFileSync("podman", ["rm", "-f", victim]);
-    expect(plan().status).toBe(2);
-    expect(apply().status).toBe(0);
-    expect(plan().status).toBe(0);
+    expect((await plan()).status).toBe(2);
+    expect((await apply()).status).toBe(0);
+    expect((await plan()).status).toBe(0);
     expect(containers()).toHaveLength(5);
   });
 
@@ -111,16 +111,16 @@ suite("clusters/local on the local Fly", () => {
     const text = fs.readFileSync(configFile(), "utf8");
     fs.writeFileSync(configFile(), text.replace("CP_VM_MEMORY=2048", "CP_VM_MEMORY=4096"));
     synth();
-    const r = apply();
+    const r = await apply();
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const machines: Machine[] = await api.listMachines("local-cp");
     expect(machines.map((m) => m.config.guest?.memory_mb)).toEqual([4096, 4096, 4096]);
-    expect(plan().status).toBe(0);
+    expect((await plan()).status).toBe(0);
   });
 
-  it("destroys everything", () => {
-    expect(tf("destroy", "-input=false", "-auto-approve").status).toBe(0);
+  it("destroys everything", async () => {
+    expect((await tf("destroy", "-input=false", "-auto-approve")).status).toBe(0);
     expect(containers()).toEqual([]);
   });
 });

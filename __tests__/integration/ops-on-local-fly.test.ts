@@ -3,6 +3,7 @@
  * emulator, whose machines are real containers: the calls the stack makes
  * after the provider has created apps, volumes and machines.
  */
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -70,6 +71,49 @@ describe("provisioner operations on the local Fly", () => {
 
   afterAll(async () => {
     await fly?.stop();
+  });
+
+  it("is reachable as bin/fly-machines with the provider's settings", async () => {
+    // Asynchronous: the emulator runs in this process and must keep answering.
+    const run = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          path.join(__dirname, "../../bin/fly-machines"),
+          args,
+          { env: { ...process.env, FLY_API_URL: fly.emu.url, FLY_API_TOKEN: fly.emu.token } },
+          (err, stdout, stderr) =>
+            resolve({
+              code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+              stdout,
+              stderr,
+            }),
+        );
+      });
+    const list = await run("list", "--app", app);
+    expect(list.code).toBe(0);
+    const rows = list.stdout.trim().split("\n");
+    expect(rows[0]).toMatch(/^NAME\s+ID\s+STATE\s+REGION\s+PRIVATE IP\s+ZONE$/);
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r.split(/\s+/)[0])
+        .sort(),
+    ).toEqual(["ctrl-0", "ctrl-1"]);
+    const bad = await run(
+      "wait-ready",
+      "--cp-app",
+      app,
+      "--bootstrap",
+      "ctrl-0",
+      "--app",
+      app,
+      "--machine",
+      "ctrl-1",
+      "--timeout",
+      "soon",
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--timeout must be a whole number of seconds (got "soon")');
   });
 
   it("switches scheduled snapshots off on a volume Fly created with them on", async () => {
