@@ -77,16 +77,9 @@ case "$action" in
 esac
 
 # Point the provider and our Machines API command at Fly or the local emulator.
-if [ -n "${FLY_API_TOKEN:-}" ]; then
-  export FLY_K3S_TARGET=fly
-  log "target: Fly.io (${FLY_API_URL:-https://api.machines.dev/v1})"
-else
-  # shellcheck source=scripts/local-fly.sh
-  . "$ROOT/scripts/local-fly.sh"
-  local_fly_up
-  export FLY_K3S_TARGET=local
-  log "target: local Fly emulator at $FLY_API_URL"
-fi
+# shellcheck source=scripts/local-fly.sh
+. "$ROOT/scripts/local-fly.sh"
+use_target
 
 deploy() {
   # shellcheck source=scripts/env.sh
@@ -107,7 +100,9 @@ deploy() {
   local stack_dir="$ROOT/cdktf.out/stacks/$STACK"
   mkdir -p "$(dirname "$STATE_FILE")"
   log "initializing $STACK (state: $STATE_FILE)"
-  "$TERRAFORM_BINARY_NAME" -chdir="$stack_dir" init -input=false -upgrade=false >/dev/null
+  # -reconfigure: the backend path differs between Fly and the local emulator;
+  # each target's state stays where it is (nothing is migrated).
+  "$TERRAFORM_BINARY_NAME" -chdir="$stack_dir" init -input=false -reconfigure >/dev/null
   log "applying $STACK: control plane ${NODE_GROUPS:+and node groups $NODE_GROUPS}"
   "$TERRAFORM_BINARY_NAME" -chdir="$stack_dir" apply -input=false -auto-approve
   log "cluster $CLUSTER is up; ./k3s.sh -k $dir writes the kubeconfig"

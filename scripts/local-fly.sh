@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Functions for k3s.sh: run the local Fly emulator in the background and point
-# FLY_API_URL / FLY_API_TOKEN at it. Source it; do not run it.
+# Functions for k3s.sh and scripts/cdktf.sh: choose the target, run the local
+# Fly emulator in the background and point FLY_API_URL / FLY_API_TOKEN at it.
+# Source it (after scripts/lib.sh); do not run it.
 #
 #   FLY_K3S_EMULATOR_DIR   emulator state (default ~/.local/share/fly-k3s/emulator)
 #   FLY_K3S_EMULATOR_PORT  API port (default 4280)
@@ -28,13 +29,15 @@ local_fly_up() {
   (umask 077 && mkdir -p "$FLY_K3S_EMULATOR_DIR")
   chmod 700 "$FLY_K3S_EMULATOR_DIR"
   log "starting the local Fly emulator (state $FLY_K3S_EMULATOR_DIR, log $FLY_K3S_EMULATOR_DIR/emulator.log)"
+  # Detached (own session, stdio closed) so that it outlives this script, a
+  # Ctrl-C here does not stop it, and no pipe this script writes to is held open.
   (
     umask 077
     cd "$ROOT_DIR" &&
-      nohup node -r ts-node/register/transpile-only emulator/cli.ts \
+      exec setsid nohup node -r ts-node/register/transpile-only emulator/cli.ts \
         --state-dir "$FLY_K3S_EMULATOR_DIR" --port "$FLY_K3S_EMULATOR_PORT" \
-        >"$FLY_K3S_EMULATOR_DIR/emulator.log" 2>&1 &
-  )
+        >"$FLY_K3S_EMULATOR_DIR/emulator.log" 2>&1 </dev/null
+  ) &
   local i
   for i in $(seq 1 60); do
     if local_fly_endpoint; then return 0; fi
@@ -43,6 +46,20 @@ local_fly_up() {
   done
   tail -n 20 "$FLY_K3S_EMULATOR_DIR/emulator.log" >&2 || true
   die "the local Fly emulator did not start within 60s"
+}
+
+# Chooses where deployments go: Fly.io when FLY_API_TOKEN is set, else the
+# local emulator (started if needed). Exports FLY_K3S_TARGET, and FLY_API_URL
+# and FLY_API_TOKEN for the provider and bin/fly-machines.
+use_target() {
+  if [ -n "${FLY_API_TOKEN:-}" ]; then
+    export FLY_K3S_TARGET=fly
+    log "target: Fly.io (${FLY_API_URL:-https://api.machines.dev/v1})"
+  else
+    local_fly_up
+    export FLY_K3S_TARGET=local
+    log "target: local Fly emulator at $FLY_API_URL"
+  fi
 }
 
 # Opens a shell in a machine of APP (MACHINE = name or id; default the first).
