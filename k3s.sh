@@ -60,8 +60,11 @@ esac
 ts_node() { node -r "$ROOT/node_modules/ts-node/register/transpile-only" "$@"; }
 fly_machines() { "$ROOT/bin/fly-machines" "$@"; }
 
-# Validate the config (file:line: KEY errors) before anything is started.
-info=$(cd "$ROOT" && ts_node bin/cluster-info.ts "$dir") || exit 1
+# Validate the config (file:line: KEY errors), and a new node group id, before
+# anything is started.
+check=()
+[ "$action" != add ] || check=(--new-group "$group")
+info=$(cd "$ROOT" && ts_node bin/cluster-info.ts "$dir" "${check[@]}") || exit 1
 eval "$info"
 
 app_for() {
@@ -72,7 +75,6 @@ app_for() {
 }
 
 case "$action" in
-  add) [[ "$group" =~ ^[a-z0-9]{1,8}$ ]] || die "node group id must be 1 to 8 lowercase letters or digits (got \"$group\")" ;;
   list | shell) app=$(app_for "$group") ;;
 esac
 
@@ -87,9 +89,10 @@ deploy() {
   if [ "${FLY_K3S_USE_REGISTRY:-}" != 1 ]; then
     [ -x "$TERRAFORM_BINARY_NAME" ] || die "OpenTofu is not built yet: run npm run setup"
     local p
-    for p in "stategraph/fly/$FLY_PROVIDER_VERSION" "hashicorp/null/$NULL_PROVIDER_VERSION"; do
-      compgen -G "$MIRROR_DIR/registry.terraform.io/$p/*/terraform-provider-*" >/dev/null ||
-        die "provider ${p%/*} ${p##*/} is not installed; npm run setup says why, and README 'Providers' says how to supply it"
+    for p in "stategraph/fly $FLY_PROVIDER_VERSION" "hashicorp/null $NULL_PROVIDER_VERSION"; do
+      # shellcheck disable=SC2086  # "addr version" splits into two arguments
+      provider_installed $p ||
+        die "provider $p is not installed; npm run setup says why, and README 'Providers' says how to supply it"
     done
   fi
   # The state path depends on the target chosen above.

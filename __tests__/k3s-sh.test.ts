@@ -83,7 +83,7 @@ describe("k3s.sh", () => {
     const r = k3s(["-a", "Big_Group", "clusters/local"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(
-      'node group id must be 1 to 8 lowercase letters or digits (got "Big_Group")',
+      'error: node group id "Big_Group" must be 1 to 8 lowercase letters or digits',
     );
     expect(fs.existsSync(path.join(ROOT, "clusters/local/node-groups"))).toBe(before);
   });

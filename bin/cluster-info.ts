@@ -1,6 +1,7 @@
 /**
- * `cluster-info <dir>`: prints the validated names of a cluster as shell
- * assignments for k3s.sh (so the script never parses the config itself).
+ * `cluster-info <dir> [--new-group ID]`: prints the validated names of a
+ * cluster as shell assignments for k3s.sh (so the script never parses the
+ * config or checks a name itself); --new-group checks a node group id too.
  * Exits non-zero with file:line: KEY messages on an invalid config.
  */
 import { ConfigError } from "../config/errors";
@@ -10,6 +11,7 @@ import {
   controlPlaneAppName,
   controlPlaneMachineName,
   nodeGroupAppName,
+  nodeGroupIdProblem,
   stackName,
 } from "../config/naming";
 import { stateFileFor } from "../config/state";
@@ -17,8 +19,13 @@ import { stateFileFor } from "../config/state";
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 try {
-  const dir = (process.argv[2] ?? "").replace(/\/+$/, "");
-  if (!dir) throw new Error("usage: cluster-info clusters/<name>");
+  const [rawDir, flag, newGroup] = process.argv.slice(2);
+  const dir = (rawDir ?? "").replace(/\/+$/, "");
+  if (!dir || (flag !== undefined && (flag !== "--new-group" || newGroup === undefined))) {
+    throw new Error("usage: cluster-info clusters/<name> [--new-group ID]");
+  }
+  const problem = newGroup === undefined ? undefined : nodeGroupIdProblem(newGroup);
+  if (problem) throw new Error(problem);
   const { config, nodeGroups } = loadCluster(dir);
   const name = config.clusterName;
   const vars: Record<string, string> = {

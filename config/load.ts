@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { closest, distance } from "fastest-levenshtein";
 import { ConfigError, ConfigIssue } from "./errors";
-import { CONTROL_PLANE_COUNT, NODE_GROUP_ID } from "./naming";
+import { CONTROL_PLANE_COUNT, nodeGroupIdProblem } from "./naming";
 import { parseConfigText } from "./parse";
 import { ALL_KEYS, ClusterConfig, REQUIRED_KEYS, clusterConfigSchema } from "./schema";
 
@@ -67,12 +67,9 @@ export function parseNodeGroups(file: string, text: string): string[] {
   text.split(/\r?\n/).forEach((raw, i) => {
     const id = raw.replace(/#.*/, "").trim();
     if (id === "") return;
-    if (!NODE_GROUP_ID.test(id)) {
-      issues.push({
-        line: i + 1,
-        key: "",
-        message: `node group id ${JSON.stringify(id)} must be 1 to 8 lowercase letters or digits`,
-      });
+    const problem = nodeGroupIdProblem(id);
+    if (problem) {
+      issues.push({ line: i + 1, key: "", message: problem });
     } else if (ids.includes(id)) {
       issues.push({ line: i + 1, key: "", message: `node group ${id} is listed twice` });
     } else {

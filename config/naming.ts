@@ -9,6 +9,13 @@ export const CONTROL_PLANE_COUNT = 3;
 /** Node group ids: lowercase letters and digits, at most 8 characters. */
 export const NODE_GROUP_ID = /^[a-z0-9]{1,8}$/;
 
+/** Why `id` is not a valid node group id, or undefined when it is. */
+export function nodeGroupIdProblem(id: string): string | undefined {
+  return NODE_GROUP_ID.test(id)
+    ? undefined
+    : `node group id ${JSON.stringify(id)} must be 1 to 8 lowercase letters or digits`;
+}
+
 /** Longest cluster name that leaves room for `-ng-<id>` within Fly's 63-character app names. */
 export const MAX_CLUSTER_NAME_LENGTH = 63 - "-ng-".length - 8;
 

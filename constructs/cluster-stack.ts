@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { FlyProvider } from "../.gen/providers/fly/provider";
 import { ClusterConfig } from "../config/schema";
-import { NODE_GROUP_ID } from "../config/naming";
+import { nodeGroupIdProblem } from "../config/naming";
 import { ControlPlane } from "./control-plane";
 import { NodeGroup } from "./node-group";
 
@@ -40,7 +40,8 @@ export class ClusterStack extends TerraformStack {
       bootstrapNodeId: props.bootstrapNodeId,
     });
     this.nodeGroups = (props.nodeGroups ?? []).map((groupId) => {
-      if (!NODE_GROUP_ID.test(groupId)) throw new Error(`invalid node group id ${groupId}`);
+      const problem = nodeGroupIdProblem(groupId);
+      if (problem) throw new Error(problem);
       return new NodeGroup(this, `node-group-${groupId}`, {
         config: props.config,
         groupId,

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 
-if compgen -G "$MIRROR_DIR/registry.terraform.io/stategraph/fly/$FLY_PROVIDER_VERSION/*/terraform-provider-fly_v*" >/dev/null; then
+if provider_installed stategraph/fly "$FLY_PROVIDER_VERSION"; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   cat >"$work/main.tf.json" <<JSON

@@ -71,7 +71,7 @@ build_provider() {
   local platform dest
   platform="$(go env GOOS)_$(go env GOARCH)"
   dest="$MIRROR_DIR/registry.terraform.io/$addr/$version/$platform"
-  if [ -x "$dest/terraform-provider-${type}_v$version" ]; then
+  if provider_installed "$addr" "$version"; then
     log "provider $addr $version: cached"
     return 0
   fi
