@@ -2,6 +2,7 @@
  * `npm run check -- clusters/<name> [...]`: validate cluster directories
  * (config and recorded node groups) without synthesizing anything.
  * With no argument, checks every clusters/<name>/config.
+ * Errors exit 1; warnings (`warning: file:line: KEY: why`, on stderr) do not.
  */
 import { ConfigError } from "../config/errors";
 import { findClusterDirs, loadCluster } from "../config/load";
@@ -16,7 +17,8 @@ function main(args: readonly string[]): number {
   for (const raw of dirs) {
     const dir = raw.replace(/\/+$/, "");
     try {
-      const { config, nodeGroups } = loadCluster(dir);
+      const { config, nodeGroups, warnings } = loadCluster(dir);
+      for (const w of warnings) console.error(`warning: ${w}`);
       const groups = nodeGroups.length > 0 ? `, node groups: ${nodeGroups.join(" ")}` : "";
       console.log(`${dir}/config: ok (cluster ${config.clusterName}${groups})`);
     } catch (e) {

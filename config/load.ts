@@ -1,16 +1,29 @@
 import * as fs from "fs";
 import * as path from "path";
 import { closest, distance } from "fastest-levenshtein";
-import { ConfigError, ConfigIssue } from "./errors";
+import { ConfigError, ConfigIssue, formatIssue } from "./errors";
 import { CONTROL_PLANE_COUNT, nodeGroupIdProblem } from "./naming";
 import { parseConfigText } from "./parse";
 import { ALL_KEYS, ClusterConfig, REQUIRED_KEYS, clusterConfigSchema } from "./schema";
+import { configWarnings } from "./warnings";
+
+/** A valid config and the warnings about it (never errors: those throw). */
+export interface CheckedConfig {
+  readonly config: ClusterConfig;
+  /** Risky but valid settings, each on its KEY's line. */
+  readonly warnings: readonly ConfigIssue[];
+}
 
 /**
  * Validates the text of a cluster config file. Pure: `file` is used only in
  * messages. Throws ConfigError listing every problem found.
  */
 export function validateConfigText(file: string, text: string): ClusterConfig {
+  return checkConfigText(file, text).config;
+}
+
+/** Like validateConfigText, and also returns the warnings. */
+export function checkConfigText(file: string, text: string): CheckedConfig {
   const parsed = parseConfigText(text);
   const issues: ConfigIssue[] = [...parsed.issues];
   const lineOf = new Map<string, number>();
@@ -45,7 +58,13 @@ export function validateConfigText(file: string, text: string): ClusterConfig {
     issues.sort((a, b) => a.line - b.line);
     throw new ConfigError(file, issues);
   }
-  return (result as { data: ClusterConfig }).data;
+  const config = (result as { data: ClusterConfig }).data;
+  const warnings = configWarnings(config).map((w) => ({
+    line: lineOf.get(w.key) ?? parsed.lineCount,
+    key: w.key,
+    message: w.message,
+  }));
+  return { config, warnings };
 }
 
 /** A cluster directory: its config, the node groups recorded for it, and where it lives. */
@@ -55,6 +74,8 @@ export interface ClusterDefinition {
   readonly config: ClusterConfig;
   /** Node group ids recorded in `<dir>/node-groups`, in file order. */
   readonly nodeGroups: readonly string[];
+  /** Warnings about the config, formatted `file:line: KEY: why`. */
+  readonly warnings: readonly string[];
 }
 
 export const CONFIG_FILE = "config";
@@ -87,12 +108,18 @@ export function loadCluster(dir: string, display = dir): ClusterDefinition {
   if (!fs.existsSync(configFile)) {
     throw new ConfigError(shown, [{ line: 0, key: "", message: "file not found" }]);
   }
-  const config = validateConfigText(shown, fs.readFileSync(configFile, "utf8"));
+  const { config, warnings } = checkConfigText(shown, fs.readFileSync(configFile, "utf8"));
   const groupsFile = path.join(dir, NODE_GROUPS_FILE);
   const nodeGroups = fs.existsSync(groupsFile)
     ? parseNodeGroups(path.join(display, NODE_GROUPS_FILE), fs.readFileSync(groupsFile, "utf8"))
     : [];
-  return { dir, configFile, config, nodeGroups };
+  return {
+    dir,
+    configFile,
+    config,
+    nodeGroups,
+    warnings: warnings.map((w) => formatIssue(shown, w)),
+  };
 }
 
 /** Finds every `clusters/<name>/config` under `root`, sorted by directory name. */
@@ -120,4 +147,13 @@ export function bootstrapNodeId(env: NodeJS.ProcessEnv = process.env): number {
     );
   }
   return n;
+}
+
+/**
+ * Whether the stacks declare the steps that need k3s on the nodes (join,
+ * taint, kubeconfig): not when FLY_K3S_SKIP_K3S_STEPS=1, which the launchers
+ * set for node images without k3s (the local Fly's test image).
+ */
+export function k3sStepsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.FLY_K3S_SKIP_K3S_STEPS !== "1";
 }

@@ -10,7 +10,9 @@ import {
   VM_SIZES,
   VOLUME_NAME,
 } from "./fly";
-import { MAX_CLUSTER_NAME_LENGTH } from "./naming";
+import { K3sVersion, parseK3sVersion, versionFloorProblem } from "./k3s-flags";
+import { CONTROL_PLANE_COUNT, MAX_CLUSTER_NAME_LENGTH } from "./naming";
+import { networkProblems, tenthAddress } from "./network";
 
 /** A dual-stack CIDR pair, IPv6 first, as the user wrote it. */
 export interface DualStackCidr {
@@ -77,24 +79,27 @@ export const OPTIONAL_KEYS = {
 export const KEY_DOCS: Record<(typeof REQUIRED_KEYS)[number], string> = {
   CLUSTER_NAME:
     "Cluster name; prefixes the Fly apps (`<name>-cp`, `<name>-ng-<id>`). Lowercase letters, digits, dashes.",
-  CLUSTER_CIDR: "Pod ranges, IPv6 first then IPv4, e.g. `dead:beef:1:0::/56,10.1.0.0/16`.",
-  SERVICE_CIDR: "Service ranges, IPv6 first then IPv4, e.g. `dead:beef:1:1::/112,10.2.0.0/16`.",
-  CLUSTER_DNS: "Cluster DNS service address; an IPv6 address inside the IPv6 service range.",
+  CLUSTER_CIDR:
+    "Pod ranges, IPv6 first then IPv4, e.g. `dead:beef:1:0::/56,10.1.0.0/16`. Each node takes a /64 and a /24 of them, so IPv6 must be /48 to /63 and IPv4 shorter than /24, with room for every node.",
+  SERVICE_CIDR:
+    "Service ranges, IPv6 first then IPv4, e.g. `dead:beef:2::/112,10.2.0.0/16`; disjoint from CLUSTER_CIDR, at least 8 addresses each (before Kubernetes 1.34 also at most /108 and /12).",
+  CLUSTER_DNS:
+    "Cluster DNS service address; an IPv6 address inside the IPv6 service range, other than its first address (the API server's `kubernetes` service).",
   REGION: "Fly region code for every machine and volume (`sjc`, `iad`, `ams`, ...).",
   NODE_GROUP_SIZE: "Machines per node group (1 to 16); each gets a volume in a zone of its own.",
   VOLUME_SIZE: "Size of each node's volume in GB (1 to 500).",
   VOLUME_NAME: "Name of the volumes (lowercase letters, digits, underscores; at most 30).",
   WORKER_VM_SIZE: "Fly size of worker machines: `shared-cpu-Nx` or `performance-Nx`.",
   WORKER_VM_MEMORY: "Worker memory in MB: a multiple of 256 within the size's range.",
-  CP_VM_SIZE: "Fly size of the control-plane machines.",
+  CP_VM_SIZE:
+    "Fly size of the control-plane machines; `npm run check` warns about shared-cpu sizes, on which etcd is throttled.",
   CP_VM_MEMORY: "Control-plane memory in MB: a multiple of 256 within the size's range.",
-  K3S_VERSION: "k3s release, e.g. `v1.36.3+k3s1`.",
+  K3S_VERSION:
+    "k3s release, e.g. `v1.36.3+k3s1`; v1.31.0+k3s1 or newer (the first release with every flag the node renders).",
   ORG_NAME: "Fly organization slug that owns the apps.",
 };
 
 export const ALL_KEYS: readonly string[] = [...REQUIRED_KEYS, ...Object.keys(OPTIONAL_KEYS)];
-
-const K3S_VERSION = /^v1\.(\d+)\.(\d+)\+k3s(\d+)$/;
 
 type Ctx = z.RefinementCtx;
 
@@ -168,6 +173,14 @@ const vmSize = z.string().transform((s, ctx) => {
 
 const memory = integer(256, 8192 * 16, " MB");
 
+const k3sVersion = z.string().transform((s, ctx): { raw: string; version: K3sVersion } => {
+  const version = parseK3sVersion(s);
+  if (!version) return fail(ctx, 'must be a k3s release such as "v1.36.3+k3s1"');
+  const problem = versionFloorProblem(s, version);
+  if (problem) return fail(ctx, problem);
+  return { raw: s, version };
+});
+
 /** The zod schema for a cluster config; input is KEY → raw string value. */
 export const clusterConfigSchema = z
   .object({
@@ -193,9 +206,7 @@ export const clusterConfigSchema = z
     WORKER_VM_MEMORY: memory,
     CP_VM_SIZE: vmSize,
     CP_VM_MEMORY: memory,
-    K3S_VERSION: z.string().refine((s) => K3S_VERSION.test(s), {
-      message: 'must be a k3s release such as "v1.36.3+k3s1"',
-    }),
+    K3S_VERSION: k3sVersion,
     ORG_NAME: z.string().refine((s) => ORG_SLUG.test(s), {
       message: "must be a Fly organization slug: lowercase letters, digits and dashes",
     }),
@@ -210,9 +221,17 @@ export const clusterConfigSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["CLUSTER_DNS"],
-        message: `${c.CLUSTER_DNS} is outside the IPv6 service range ${c.SERVICE_CIDR.ipv6} (SERVICE_CIDR); pick an address inside it, such as ${tenthAddress(range[0] as ipaddr.IPv6)}`,
+        message: `${c.CLUSTER_DNS} is outside the IPv6 service range ${c.SERVICE_CIDR.ipv6} (SERVICE_CIDR); pick an address inside it${suggestion(c.SERVICE_CIDR.ipv6)}`,
       });
     }
+    const problems = networkProblems({
+      clusterCidr: c.CLUSTER_CIDR,
+      serviceCidr: c.SERVICE_CIDR,
+      clusterDns: c.CLUSTER_DNS,
+      kubernetesMinor: c.K3S_VERSION.version.minor,
+      minimumNodes: CONTROL_PLANE_COUNT + c.NODE_GROUP_SIZE,
+    });
+    for (const p of problems) ctx.addIssue({ code: "custom", path: [p.key], message: p.message });
   })
   .transform((c): ClusterConfig => ({
     clusterName: c.CLUSTER_NAME,
@@ -225,17 +244,15 @@ export const clusterConfigSchema = z
     volumeName: c.VOLUME_NAME,
     worker: vmSpec(c.WORKER_VM_SIZE, c.WORKER_VM_MEMORY),
     controlPlane: vmSpec(c.CP_VM_SIZE, c.CP_VM_MEMORY),
-    k3sVersion: c.K3S_VERSION,
+    k3sVersion: c.K3S_VERSION.raw,
     orgName: c.ORG_NAME,
-    nodeImage: c.NODE_IMAGE ?? `fly-k3s/k3s-node:${c.K3S_VERSION.replace("+", "-")}`,
+    nodeImage: c.NODE_IMAGE ?? `fly-k3s/k3s-node:${c.K3S_VERSION.raw.replace("+", "-")}`,
   }));
 
-/** The network address + 10, the conventional cluster DNS address. */
-function tenthAddress(network: ipaddr.IPv6): string {
-  const bytes = network.toByteArray();
-  bytes[15] += 10;
-  return ipaddr.fromByteArray(bytes).toString();
-}
+const suggestion = (cidr: string): string => {
+  const tenth = tenthAddress(cidr);
+  return tenth ? `, such as ${tenth}` : "";
+};
 
 function vmSpec(size: string, memoryMb: number): VmSpec {
   const s = VM_SIZES.get(size);

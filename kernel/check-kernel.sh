@@ -10,6 +10,12 @@
 #                         to this script.
 #   --quiet               print only missing required options.
 #
+# Every option in the list carries its reason: `# required: <why>` (needed by
+# a choice this cluster makes: flannel VXLAN, kube-proxy in iptables mode, the
+# network policy controller, containers, iptables-legacy) or `# optional:
+# <why>`. A missing required option fails the check, a missing optional one is
+# a warning; each is printed with its reason.
+#
 # An option counts as present when it is =y, or =m on a kernel that can load
 # modules (CONFIG_MODULES=y). Fly kernels cannot, so there only =y counts.
 #
@@ -124,11 +130,11 @@ while IFS= read -r raw || [[ -n $raw ]]; do
     usage_error "$fragment:$lineno: expected CONFIG_NAME=y with an optional comment, got \"$raw\""
   fi
   name=${BASH_REMATCH[1]}
-  reason=""
-  optional=0
-  if [[ $raw =~ \#[[:space:]]*optional:[[:space:]]*(.*)$ ]]; then
-    optional=1
-    reason=${BASH_REMATCH[1]}
+  if [[ $raw =~ \#[[:space:]]*(required|optional):[[:space:]]*([^[:space:]].*)$ ]]; then
+    kind=${BASH_REMATCH[1]}
+    reason=${BASH_REMATCH[2]}
+  else
+    usage_error "$fragment:$lineno: $name needs its reason: \"# required: <why>\" or \"# optional: <why>\""
   fi
   checked=$((checked + 1))
 
@@ -146,14 +152,14 @@ while IFS= read -r raw || [[ -n $raw ]]; do
   esac
   [[ -z $problem ]] && continue
 
-  if [[ $optional -eq 1 ]]; then
+  if [[ $kind == optional ]]; then
     missing_optional=$((missing_optional + 1))
     if [[ $quiet -eq 0 ]]; then
       echo "warning: $name $problem (optional: $reason)" >&2
     fi
   else
     missing_required+=("$name")
-    echo "missing: $name $problem (required)" >&2
+    echo "missing: $name $problem (required: $reason)" >&2
   fi
 done <"$fragment"
 

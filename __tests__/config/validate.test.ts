@@ -31,17 +31,17 @@ describe("validateConfigText", () => {
     expect(c).toMatchObject({
       clusterName: "fly-k3s-poc",
       clusterCidr: { ipv6: "dead:beef:1:0::/56", ipv4: "10.1.0.0/16" },
-      serviceCidr: { value: "dead:beef:1:1::/112,10.2.0.0/16" },
-      clusterDns: "dead:beef:1:1::10",
+      serviceCidr: { value: "dead:beef:2::/112,10.2.0.0/16" },
+      clusterDns: "dead:beef:2::10",
       region: "sjc",
       nodeGroupSize: 6,
       volumeSizeGb: 250,
       volumeName: "fly_k3s_poc_data",
       worker: { size: "performance-2x", cpuKind: "performance", cpus: 2, memoryMb: 16384 },
       controlPlane: { size: "performance-4x", cpuKind: "performance", cpus: 4, memoryMb: 16384 },
-      k3sVersion: "v1.24.15+k3s1",
+      k3sVersion: "v1.36.3+k3s1",
       orgName: "fly-org-slug-goes-here",
-      nodeImage: "fly-k3s/k3s-node:v1.24.15-k3s1",
+      nodeImage: "fly-k3s/k3s-node:v1.36.3-k3s1",
     });
   });
 
@@ -82,7 +82,7 @@ describe("validateConfigText", () => {
       "CLUSTER_DNS",
       '"dead:beef:9::10"',
       4,
-      "CLUSTER_DNS: dead:beef:9::10 is outside the IPv6 service range dead:beef:1:1::/112 (SERVICE_CIDR); pick an address inside it, such as dead:beef:1:1::a",
+      "CLUSTER_DNS: dead:beef:9::10 is outside the IPv6 service range dead:beef:2::/112 (SERVICE_CIDR); pick an address inside it, such as dead:beef:2::a",
     ],
     ["CLUSTER_DNS", "10.2.0.10", 4, "CLUSTER_DNS: must be an IPv6 address"],
     ["REGION", "mia", 5, "REGION: must be a Fly region code: ams,"],

@@ -12,9 +12,62 @@ describe("kernel/k3s-fly.config", () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it("gives a reason for every optional option", () => {
-    const withoutReason = options.filter((o) => o.optional && o.reason.trim() === "");
+  it("gives a reason for every option, required or optional", () => {
+    const withoutReason = options.filter((o) => o.reason.trim() === "");
     expect(withoutReason.map((o) => o.name)).toEqual([]);
+  });
+
+  // Required means: needed by a choice this cluster makes. Each required
+  // option's reason names the choice, so dropping a choice shows what to relax.
+  it.each<[string, RegExp, string[]]>([
+    ["flannel VXLAN backend", /flannel-backend: vxlan/, ["CONFIG_VXLAN"]],
+    [
+      "kube-proxy in iptables mode",
+      /kube-proxy \(iptables mode\)/,
+      [
+        "CONFIG_NETFILTER_XT_MATCH_STATISTIC",
+        "CONFIG_NETFILTER_XT_MATCH_MULTIPORT",
+        "CONFIG_NETFILTER_XT_MATCH_ADDRTYPE",
+        "CONFIG_NETFILTER_XT_MARK",
+        "CONFIG_IP_NF_MANGLE",
+        "CONFIG_NF_CT_NETLINK",
+      ],
+    ],
+    [
+      "the network policy controller",
+      /network policy controller/,
+      [
+        "CONFIG_IP_SET",
+        "CONFIG_IP_SET_HASH_IP",
+        "CONFIG_IP_SET_HASH_NET",
+        "CONFIG_NETFILTER_XT_SET",
+        "CONFIG_NETFILTER_XT_MATCH_PHYSDEV",
+        "CONFIG_NETFILTER_XT_TARGET_NFLOG",
+      ],
+    ],
+    ["flannel masquerading", /flannel masquerades/, ["CONFIG_IP6_NF_TARGET_MASQUERADE"]],
+    ["iptables-legacy", /iptables-legacy/, ["CONFIG_IP_NF_IPTABLES", "CONFIG_IP6_NF_IPTABLES"]],
+  ])("requires, for %s, each option with that reason", (_choice, reason, names) => {
+    for (const name of names) {
+      const o = byName.get(name);
+      expect({ name, optional: o?.optional, reason: o?.reason }).toEqual({
+        name,
+        optional: false,
+        reason: expect.stringMatching(reason),
+      });
+    }
+  });
+
+  it("marks the IPVS options optional because kube-proxy runs in iptables mode", () => {
+    const ipvs = options.filter((o) => /IP_VS/.test(o.name));
+    expect(ipvs.length).toBeGreaterThan(3);
+    for (const o of ipvs) {
+      expect({ name: o.name, optional: o.optional, reason: o.reason }).toEqual({
+        name: o.name,
+        optional: true,
+        reason: "kube-proxy ipvs mode only; we use iptables mode",
+      });
+    }
   });
 
   it.each([
@@ -87,7 +140,9 @@ describe("kernel/check-kernel.sh", () => {
     const config = writeKernelConfig(path.join(dir, "no-vxlan.config"), { CONFIG_VXLAN: null });
     const result = check(config);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("missing: CONFIG_VXLAN is not set (required)");
+    expect(result.stderr).toContain(
+      "missing: CONFIG_VXLAN is not set (required: flannel-backend: vxlan (render-config.sh))",
+    );
     const summary = result.stderr.trim().split("\n").pop();
     expect(summary).toMatch(/1 required kernel option\(s\) missing .*: CONFIG_VXLAN\./);
   });
@@ -155,9 +210,33 @@ describe("kernel/check-kernel.sh", () => {
   it("exits 64 on a malformed option list", () => {
     const config = writeKernelConfig(path.join(dir, "for-bad-fragment.config"));
     const fragment = path.join(dir, "bad-fragment.config");
-    fs.writeFileSync(fragment, "CONFIG_VXLAN=y\nCONFIG_IP_SET_MAX=256\n");
+    fs.writeFileSync(fragment, "CONFIG_VXLAN=y  # required: vxlan\nCONFIG_IP_SET_MAX=256\n");
     const result = check(config, "--fragment", fragment);
     expect(result.status).toBe(64);
     expect(result.stderr).toContain(`${fragment}:2: expected CONFIG_NAME=y`);
+  });
+
+  it.each([
+    ["CONFIG_VXLAN=y\n"],
+    ["CONFIG_VXLAN=y  # optional:\n"],
+    ["CONFIG_VXLAN=y  # needed\n"],
+  ])("exits 64 on an option without its reason: %j", (line) => {
+    const config = writeKernelConfig(path.join(dir, "for-no-reason.config"));
+    const fragment = path.join(dir, "no-reason.config");
+    fs.writeFileSync(fragment, line);
+    const result = check(config, "--fragment", fragment);
+    expect(result.status).toBe(64);
+    expect(result.stderr).toContain(
+      `${fragment}:1: CONFIG_VXLAN needs its reason: "# required: <why>" or "# optional: <why>"`,
+    );
+  });
+
+  it("prints the reason of a missing required option", () => {
+    const config = writeKernelConfig(path.join(dir, "no-ipset.config"), { CONFIG_IP_SET: null });
+    const result = check(config);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "missing: CONFIG_IP_SET is not set (required: network policy controller: keeps pod and namespace selectors in ipsets)",
+    );
   });
 });

@@ -9,6 +9,7 @@ export const kernelFragment = path.join(repoRoot, "kernel", "k3s-fly.config");
 export const imageDir = path.join(repoRoot, "images", "k3s-node");
 export const renderScript = path.join(imageDir, "render-config.sh");
 export const entrypointScript = path.join(imageDir, "entrypoint.sh");
+export const renumberScript = path.join(imageDir, "renumber.sh");
 
 export interface RunResult {
   readonly status: number | null;
@@ -49,8 +50,12 @@ export function fragmentOptions(): FragmentOption[] {
     if (body === "") continue;
     const match = /^(CONFIG_[A-Z0-9_]+)=y$/.exec(body);
     if (!match) throw new Error(`unexpected fragment line: ${line}`);
-    const optional = /#\s*optional:\s*(.*)$/.exec(line);
-    options.push({ name: match[1], optional: optional !== null, reason: optional?.[1] ?? "" });
+    const marked = /#\s*(required|optional):\s*(.*)$/.exec(line);
+    options.push({
+      name: match[1],
+      optional: marked?.[1] === "optional",
+      reason: marked?.[2].trim() ?? "",
+    });
   }
   return options;
 }

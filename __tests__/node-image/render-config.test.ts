@@ -34,6 +34,7 @@ describe("images/k3s-node/render-config.sh", () => {
     K3S_CLUSTER_NAME: "demo",
     K3S_VERSION: "v1.36.3+k3s1",
     K3S_CP_APP: "demo-cp",
+    K3S_CLUSTER_CIDR: "dead:beef:1:0::/56,10.1.0.0/16",
     K3S_DATA_DIR: dataDir,
     K3S_TOKEN_FILE: tokenFile,
     K3S_ETH0_IPV4: V4,
@@ -42,7 +43,6 @@ describe("images/k3s-node/render-config.sh", () => {
   const serverEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
     ...machine("demo-cp"),
     K3S_ROLE: "server",
-    K3S_CLUSTER_CIDR: "dead:beef:1:0::/56,10.1.0.0/16",
     K3S_SERVICE_CIDR: "dead:beef:1:1::/112,10.2.0.0/16",
     K3S_CLUSTER_DNS: "dead:beef:1:1::10",
     ...extra,
@@ -66,12 +66,15 @@ describe("images/k3s-node/render-config.sh", () => {
     return { config: parse(text) as Config, text };
   }
 
+  const flannelConf = () => path.join(path.dirname(out), "flannel-net-conf.json");
+  const stateDir = () => path.join(dir, "fly-k3s");
   const common = (appName: string) => ({
     "data-dir": expect.stringMatching(/\/k3s$/),
     "node-name": `e2865013a1d386.vm.${appName}.internal`,
     "node-ip": `${V6},${V4}`,
     "node-label": ["topology.kubernetes.io/region=sjc", "topology.kubernetes.io/zone=09cd"],
     "flannel-iface": "eth0",
+    "flannel-conf": flannelConf(),
     "kubelet-arg": ["fail-cgroupv1=false"],
     "kube-proxy-arg": ["conntrack-max-per-core=0"],
   });
@@ -236,24 +239,89 @@ describe("images/k3s-node/render-config.sh", () => {
     it("writes mode 0600 and leaves an unchanged config (and no .prev) alone", () => {
       render(agentEnv());
       expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(flannelConf()).mode & 0o777).toBe(0o600);
       const again = run(renderScript, ["--out", out], agentEnv());
       expect(again.status).toBe(0);
-      expect(again.stderr).toContain("unchanged");
-      expect(fs.existsSync(`${out}.prev`)).toBe(false);
+      expect(again.stderr).toContain("unchanged since the last boot");
+      expect(fs.readdirSync(stateDir())).toEqual(["config.yaml.last"]);
     });
 
-    it("keeps the previous config as config.yaml.prev when it changes", () => {
+    it("keeps the last and previous configs on the volume, not next to the root-fs config", () => {
       const first = render(agentEnv()).text;
-      render(agentEnv({ FLY_PRIVATE_IP: "fdaa:0:18:a7b:99:f066:b83b:2" }));
-      expect(fs.readFileSync(`${out}.prev`, "utf8")).toBe(first);
+      expect(fs.readFileSync(path.join(stateDir(), "config.yaml.last"), "utf8")).toBe(first);
+      // Fly rebuilds the root filesystem at every boot: the rendered file is gone.
+      fs.rmSync(path.dirname(out), { recursive: true });
+      const result = run(
+        renderScript,
+        ["--out", out],
+        agentEnv({ FLY_PRIVATE_IP: "fdaa:0:18:a7b:99:f066:b83b:2" }),
+      );
+      expect(result.status).toBe(0);
+      expect(result.stderr).toContain("changed since the last boot");
+      expect(fs.readFileSync(path.join(stateDir(), "config.yaml.prev"), "utf8")).toBe(first);
       expect(parse(fs.readFileSync(out, "utf8"))["node-ip"]).toBe(
         `fdaa:0:18:a7b:99:f066:b83b:2,${V4}`,
       );
+      expect(fs.existsSync(`${out}.prev`)).toBe(false);
     });
 
     it("leaves no temporary files behind", () => {
       render(agentEnv());
-      expect(fs.readdirSync(path.dirname(out))).toEqual(["config.yaml"]);
+      expect(fs.readdirSync(path.dirname(out)).sort()).toEqual([
+        "config.yaml",
+        "flannel-net-conf.json",
+      ]);
+      expect(fs.readdirSync(stateDir())).toEqual(["config.yaml.last"]);
+    });
+  });
+
+  describe("flannel net-conf", () => {
+    const netConf = () => JSON.parse(fs.readFileSync(flannelConf(), "utf8")) as unknown;
+
+    it.each([
+      ["bootstrap server", bootstrapEnv],
+      ["agent", () => agentEnv()],
+    ])("%s: sizes VXLAN for the IPv6 underlay: pods get 1420 - 70 = 1350", (_role, env) => {
+      render(env());
+      // flannel subtracts its IPv4 VXLAN overhead (50) from Backend.MTU for both
+      // devices, so Backend.MTU = 1350 + 50 gives flannel-v6.1 and the pods 1350,
+      // and an encapsulated IPv6 packet 1350 + 70 = 1420, eth0's MTU on Fly.
+      expect(netConf()).toEqual({
+        Network: "10.1.0.0/16",
+        EnableIPv4: true,
+        EnableIPv6: true,
+        IPv6Network: "dead:beef:1:0::/56",
+        Backend: { Type: "vxlan", MTU: 1400 },
+      });
+    });
+
+    it("follows K3S_UNDERLAY_MTU (the local podman network)", () => {
+      render(agentEnv({ K3S_UNDERLAY_MTU: "1500" }));
+      expect(netConf()).toMatchObject({ Backend: { MTU: 1480 } });
+    });
+
+    it("writes an IPv6-only net-conf for an IPv6-only cluster range", () => {
+      render(agentEnv({ K3S_CLUSTER_CIDR: "dead:beef:1:0::/56", K3S_ETH0_IPV4: "" }));
+      expect(netConf()).toEqual({
+        EnableIPv4: false,
+        EnableIPv6: true,
+        IPv6Network: "dead:beef:1:0::/56",
+        Backend: { Type: "vxlan", MTU: 1400 },
+      });
+    });
+
+    it.each([
+      [{ K3S_UNDERLAY_MTU: "1300" }, "leaves pods an MTU of 1230, below IPv6's minimum of 1280"],
+      [{ K3S_UNDERLAY_MTU: "big" }, 'K3S_UNDERLAY_MTU must be a number (got "big")'],
+      [{ K3S_CLUSTER_CIDR: "" }, "K3S_CLUSTER_CIDR is not set; every node needs the pod ranges"],
+      [
+        { K3S_CLUSTER_CIDR: "dead:beef::/56,10.1.0.0/16,10.9.0.0/16" },
+        "K3S_CLUSTER_CIDR must be an IPv6 range, optionally followed by an IPv4 range",
+      ],
+    ])("refuses %j", (extra, message) => {
+      const result = run(renderScript, ["--out", out], agentEnv(extra));
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(message);
     });
   });
 });

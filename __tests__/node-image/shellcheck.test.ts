@@ -1,8 +1,14 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { checkKernelScript, entrypointScript, renderScript, repoRoot } from "./helpers";
+import {
+  checkKernelScript,
+  entrypointScript,
+  renderScript,
+  renumberScript,
+  repoRoot,
+} from "./helpers";
 
-const scripts = [checkKernelScript, entrypointScript, renderScript];
+const scripts = [checkKernelScript, entrypointScript, renderScript, renumberScript];
 const available = spawnSync("shellcheck", ["--version"]).status === 0;
 
 // Install with `apt-get install -y shellcheck`; without it these are reported as skipped.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Boot a fly-k3s node: check the kernel, wait for the 6PN address and the join
-# token, render the k3s config, exec k3s. Inputs are described in README.md
-# and render-config.sh.
+# Boot a fly-k3s node: raise resource limits, decide what a changed 6PN
+# address means (renumber.sh), check the kernel, wait for the 6PN address and
+# the join token, render the k3s config, exec k3s. Inputs are described in
+# README.md and render-config.sh.
 #
 # Knobs besides the render inputs:
 #   K3S_SKIP_KERNEL_CHECK=1  start even if required kernel options are missing
@@ -13,6 +14,11 @@
 #                            restarted by its restart policy and waits again)
 #   K3S_CONFIG_FILE=FILE     where to render the config (k3s reads the same
 #                            variable; default /etc/rancher/k3s/config.yaml)
+#   K3S_STATE_DIR=DIR        fly-k3s state on the volume (last 6PN address,
+#                            config history); default <parent of data dir>/fly-k3s
+#
+# Test hooks: K3S_SYSCTL_DIR (instead of /proc/sys), K3S_PEER_PING_URL (the
+# URL that tells whether another server is up).
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
@@ -29,6 +35,9 @@ data_dir=${K3S_DATA_DIR:-/data/k3s}
 token_file=${K3S_TOKEN_FILE:-/data/k3s-token}
 config_file=${K3S_CONFIG_FILE:-/etc/rancher/k3s/config.yaml}
 timeout=${K3S_WAIT_TIMEOUT:-3600}
+state_dir=${K3S_STATE_DIR:-$(dirname -- "$data_dir")/fly-k3s}
+sysctl_dir=${K3S_SYSCTL_DIR:-/proc/sys}
+peer_ping_url=${K3S_PEER_PING_URL:-https://${K3S_CP_APP:-}.internal:6443/ping}
 
 case "$role" in
   server | agent) ;;
@@ -36,6 +45,114 @@ case "$role" in
 esac
 [[ $timeout =~ ^[0-9]+$ ]] || die "K3S_WAIT_TIMEOUT must be a number of seconds (got \"$timeout\")"
 [[ -n ${FLY_PRIVATE_IP:-} ]] || die "FLY_PRIVATE_IP is not set; this image runs on Fly Machines"
+
+# --- Resource limits ------------------------------------------------------------
+
+# Fly's init starts us with a hard open-file limit of 10240; containerd, the
+# kubelet and etcd want far more (k3s's own systemd unit sets LimitNOFILE=1048576).
+# The inotify limits are per user and small by default (128 instances), and
+# every pod that watches files (kubelet, log tailers, controllers) uses some.
+readonly NOFILE_TARGET=1048576
+readonly SYSCTL_TARGETS=(
+  fs.inotify.max_user_instances=8192
+  fs.inotify.max_user_watches=524288
+)
+
+raise_limits() {
+  local hard file current
+  hard=$(ulimit -Hn)
+  if [[ $hard != unlimited ]] && ((hard < NOFILE_TARGET)); then
+    if ulimit -Hn "$NOFILE_TARGET" 2>/dev/null; then
+      hard=$NOFILE_TARGET
+    else
+      log "warning: cannot raise the hard open-file limit above $hard (needs CAP_SYS_RESOURCE)"
+    fi
+  fi
+  ulimit -Sn "$hard" 2>/dev/null || log "warning: cannot raise the open-file limit to $hard"
+  log "open-file limit: $(ulimit -Sn) (hard $(ulimit -Hn))"
+
+  # Only ever raise: a higher value set by the host stays.
+  local entry name target
+  for entry in "${SYSCTL_TARGETS[@]}"; do
+    name=${entry%%=*}
+    target=${entry#*=}
+    file="$sysctl_dir/${name//.//}"
+    if ! current=$(cat -- "$file" 2>/dev/null) || [[ ! $current =~ ^[0-9]+$ ]]; then
+      log "warning: cannot read $file; leaving $name alone"
+      continue
+    fi
+    if ((current < target)); then
+      if echo "$target" 2>/dev/null >"$file"; then
+        log "$name: $current -> $target"
+      else
+        log "warning: cannot raise $name from $current to $target"
+      fi
+    fi
+  done
+}
+
+# --- 6PN renumbering --------------------------------------------------------------
+
+address_file="$state_dir/last-address"
+
+record_address() {
+  local tmp
+  mkdir -p -- "$state_dir"
+  tmp=$(mktemp "$state_dir/.last-address.XXXXXX")
+  printf '%s\n' "$FLY_PRIVATE_IP" >"$tmp"
+  mv -f -- "$tmp" "$address_file"
+}
+
+peer_state() {
+  local answer
+  answer=$(curl -fsk --max-time 5 -- "$peer_ping_url" 2>/dev/null) || answer=""
+  if [[ $answer == pong ]]; then echo healthy; else echo unreachable; fi
+}
+
+check_renumbering() {
+  local stored="" etcd_data=no action etcd_flags
+  [[ -r $address_file ]] && stored=$(head -n 1 -- "$address_file")
+  [[ $role == server && -d $data_dir/server/db/etcd ]] && etcd_data=yes
+  action=$("$here/renumber.sh" decide "$stored" "$FLY_PRIVATE_IP" "$role" unknown "$etcd_data")
+  if [[ $action == check-peer ]]; then
+    action=$("$here/renumber.sh" decide "$stored" "$FLY_PRIVATE_IP" "$role" "$(peer_state)" "$etcd_data")
+  fi
+  etcd_flags="--endpoints=https://127.0.0.1:2379 --cacert=$data_dir/server/tls/etcd/server-ca.crt --cert=$data_dir/server/tls/etcd/client.crt --key=$data_dir/server/tls/etcd/client.key"
+  case "$action" in
+    first-boot)
+      log "6PN address $FLY_PRIVATE_IP: first boot; recording it in $address_file"
+      record_address
+      ;;
+    adopt)
+      log "warning: no 6PN address recorded in $address_file, but etcd data exists;" \
+        "recording $FLY_PRIVATE_IP as the address etcd knows (if this server was renumbered" \
+        "before, it cannot reach its peers: see README.md, 6PN renumbering)"
+      record_address
+      ;;
+    unchanged) log "6PN address $FLY_PRIVATE_IP unchanged" ;;
+    agent-renumbered | server-fresh)
+      log "6PN address changed from $stored to $FLY_PRIVATE_IP ($action); recording it"
+      record_address
+      ;;
+    update-peer-url)
+      die "6PN address changed from $stored to $FLY_PRIVATE_IP, and this server's etcd member" \
+        "still advertises https://[$stored]:2380. Another server is up: update the member" \
+        "there before starting this one (k3s does not bundle etcdctl; install it on that server):" \
+        "etcdctl $etcd_flags member list   # the member whose peer URL is https://[$stored]:2380;" \
+        "etcdctl $etcd_flags member update <member-id> --peer-urls=https://[$FLY_PRIVATE_IP]:2380;" \
+        "then, on this machine, echo $FLY_PRIVATE_IP > $address_file and restart it." \
+        "Refusing to start k3s."
+      ;;
+    refuse)
+      die "6PN address changed from $stored to $FLY_PRIVATE_IP, this server holds etcd data, and no" \
+        "other server answers at $peer_ping_url, so its etcd member (peer URL https://[$stored]:2380)" \
+        "cannot rejoin. If other servers are coming back, the restart policy retries. If this is" \
+        "the last server, run k3s server --cluster-reset on it (k3s rewrites the peer URL during a" \
+        "reset), then echo $FLY_PRIVATE_IP > $address_file and restart. Refusing to start k3s."
+      ;;
+    *) die "renumber.sh gave an unknown action \"$action\"" ;;
+  esac
+}
 
 # --- 1. Kernel ------------------------------------------------------------------
 
@@ -102,6 +219,8 @@ persist_node_identity() {
 
 # --- Boot -----------------------------------------------------------------------
 
+raise_limits
+check_renumbering
 check_kernel
 
 # kubelet needs shared mount propagation for volume mounts.
@@ -115,7 +234,7 @@ if [[ $role == agent || $bootstrap != true ]]; then
   wait_until "the join token in $token_file (written by the provisioner)" token_present
 fi
 
-K3S_DATA_DIR=$data_dir K3S_TOKEN_FILE=$token_file \
+K3S_DATA_DIR=$data_dir K3S_TOKEN_FILE=$token_file K3S_STATE_DIR=$state_dir \
   "$here/render-config.sh" --out "$config_file"
 
 if [[ -n ${K3S_VERSION:-} ]]; then
@@ -132,7 +251,8 @@ fi
 unset K3S_ROLE K3S_BOOTSTRAP K3S_CLUSTER_NAME K3S_CP_APP K3S_BOOTSTRAP_SERVER \
   K3S_CLUSTER_CIDR K3S_SERVICE_CIDR K3S_CLUSTER_DNS K3S_ZONE K3S_NODE_LABELS \
   K3S_DATA_DIR K3S_TOKEN_FILE K3S_CONFIG_FILE K3S_VERSION K3S_SKIP_KERNEL_CHECK \
-  K3S_KERNEL_CONFIG K3S_WAIT_TIMEOUT K3S_ETH0_IPV4 K3S_CGROUP_FSTYPE
+  K3S_KERNEL_CONFIG K3S_WAIT_TIMEOUT K3S_ETH0_IPV4 K3S_CGROUP_FSTYPE K3S_STATE_DIR \
+  K3S_UNDERLAY_MTU K3S_SYSCTL_DIR K3S_PEER_PING_URL
 
 log "starting k3s $role with $config_file"
 exec k3s "$role" --config "$config_file"

@@ -4,8 +4,13 @@
 # Usage: render-config.sh [--out FILE]
 #
 #   --out FILE  where to write (default: $K3S_CONFIG_FILE, else
-#               /etc/rancher/k3s/config.yaml). The file is replaced atomically;
-#               when its content changes, the old one is kept as FILE.prev.
+#               /etc/rancher/k3s/config.yaml). The file is replaced atomically.
+#               The flannel net-conf is written next to it
+#               (flannel-net-conf.json). A copy of each rendered config is kept
+#               on the volume, in $K3S_STATE_DIR: config.yaml.last, and when
+#               the content changes since the last boot the one before it as
+#               config.yaml.prev (Fly rebuilds the root filesystem at every
+#               boot, so a .prev next to FILE would never survive).
 #
 # Environment (set by the fly-k3s Terraform stack and by Fly):
 #   K3S_ROLE              server | agent
@@ -14,7 +19,8 @@
 #   K3S_VERSION           k3s release (only written as a comment)
 #   K3S_CP_APP            control-plane app name, <cluster>-cp
 #   K3S_BOOTSTRAP_SERVER  joining servers: host (or host:port, or URL) to join
-#   K3S_CLUSTER_CIDR      servers: pod ranges, IPv6 first ("v6/56,v4/16")
+#   K3S_CLUSTER_CIDR      pod ranges, IPv6 first ("v6/56,v4/16"); every node
+#                         needs them for the flannel net-conf
 #   K3S_SERVICE_CIDR      servers: service ranges, IPv6 first
 #   K3S_CLUSTER_DNS       servers: cluster DNS address, IPv6
 #   K3S_ZONE              volume zone (node label), optional
@@ -22,6 +28,8 @@
 #   K3S_DATA_DIR          default /data/k3s
 #   K3S_TOKEN_FILE        default /data/k3s-token; only the path is written,
 #                         never the token
+#   K3S_STATE_DIR         default <parent of K3S_DATA_DIR>/fly-k3s (the volume)
+#   K3S_UNDERLAY_MTU      MTU of eth0, default 1420 (Fly's; see flannel below)
 #   FLY_PRIVATE_IP        6PN IPv6 address (first node-ip)
 #   FLY_MACHINE_ID, FLY_APP_NAME, FLY_REGION
 #
@@ -84,7 +92,24 @@ fi
 
 data_dir=${K3S_DATA_DIR:-/data/k3s}
 token_file=${K3S_TOKEN_FILE:-/data/k3s-token}
+state_dir=${K3S_STATE_DIR:-$(dirname -- "$data_dir")/fly-k3s}
 cp_app=$K3S_CP_APP
+
+# flannel MTU. flannel's VXLAN backend gives its devices (and so the pods) the
+# MTU of the outgoing interface minus 50, the VXLAN overhead over IPv4
+# (flannel-io/flannel vxlan_network.go, encapOverhead = 50). Over an IPv6
+# underlay the outer header is 20 bytes longer, so VXLAN costs 70 bytes, and
+# Fly links machines over IPv6 only (6PN, eth0 MTU 1420). Pods must therefore
+# get at most 1420 - 70 = 1350. flannel's Backend.MTU is the MTU of the
+# outgoing packets and flannel still subtracts 50 from it, for both the v4 and
+# the v6 device (flannel-io/flannel#1736 added the option; #1781 shows MTU 1414
+# giving flannel.1 and flannel-v6.1 1364 each), so Backend.MTU = 1350 + 50.
+underlay_mtu=${K3S_UNDERLAY_MTU:-1420}
+[[ $underlay_mtu =~ ^[0-9]+$ ]] || fail "K3S_UNDERLAY_MTU must be a number (got \"$underlay_mtu\")"
+readonly VXLAN_IPV6_OVERHEAD=70 FLANNEL_VXLAN_SUBTRACTS=50
+pod_mtu=$((underlay_mtu - VXLAN_IPV6_OVERHEAD))
+backend_mtu=$((pod_mtu + FLANNEL_VXLAN_SUBTRACTS))
+((pod_mtu >= 1280)) || fail "K3S_UNDERLAY_MTU=$underlay_mtu leaves pods an MTU of $pod_mtu, below IPv6's minimum of 1280"
 
 ipv6=$FLY_PRIVATE_IP
 if [[ ! $ipv6 =~ ^[0-9A-Fa-f:]+$ || $ipv6 != *:* ]]; then
@@ -113,11 +138,16 @@ ipv6_first() {
   fi
 }
 
+require K3S_CLUSTER_CIDR "every node needs the pod ranges for flannel (config CLUSTER_CIDR)"
+ipv6_first K3S_CLUSTER_CIDR "$K3S_CLUSTER_CIDR"
+IFS=, read -r pod_range_v6 pod_range_v4 pod_range_extra <<<"$K3S_CLUSTER_CIDR"
+if [[ -n $pod_range_extra || $pod_range_v6 != */* || (-n $pod_range_v4 && ($pod_range_v4 == *:* || $pod_range_v4 != */*)) ]]; then
+  fail "K3S_CLUSTER_CIDR must be an IPv6 range, optionally followed by an IPv4 range (got \"$K3S_CLUSTER_CIDR\")"
+fi
+
 if [[ $role == server ]]; then
-  require K3S_CLUSTER_CIDR "servers need the pod ranges (config CLUSTER_CIDR)"
   require K3S_SERVICE_CIDR "servers need the service ranges (config SERVICE_CIDR)"
   require K3S_CLUSTER_DNS "servers need the cluster DNS address (config CLUSTER_DNS)"
-  ipv6_first K3S_CLUSTER_CIDR "$K3S_CLUSTER_CIDR"
   ipv6_first K3S_SERVICE_CIDR "$K3S_SERVICE_CIDR"
   if [[ $K3S_CLUSTER_DNS != *:* || $K3S_CLUSTER_DNS == *,* ]]; then
     fail "K3S_CLUSTER_DNS must be one IPv6 address inside the first service range (got \"$K3S_CLUSTER_DNS\")"
@@ -155,6 +185,8 @@ server_url() {
 }
 
 node_name="$FLY_MACHINE_ID.vm.$FLY_APP_NAME.internal"
+out_dir=$(dirname -- "$out")
+flannel_conf="$out_dir/flannel-net-conf.json"
 
 # --- YAML helpers (every scalar is double-quoted) -------------------------------
 
@@ -192,6 +224,7 @@ render() {
   fi
   list node-label "${labels[@]}"
   scalar flannel-iface eth0
+  scalar flannel-conf "$flannel_conf"
   if [[ $cgroup_fstype != cgroup2fs ]]; then
     list kubelet-arg "fail-cgroupv1=false"
   fi
@@ -229,23 +262,53 @@ render() {
   fi
 }
 
-# --- Write atomically, keep the previous version --------------------------------
+# --- flannel net-conf ----------------------------------------------------------
 
-out_dir=$(dirname -- "$out")
-mkdir -p -- "$out_dir"
+# k3s uses a --flannel-conf file as it is (FlannelConfOverride in k3s's
+# pkg/agent/flannel/setup.go), so this is the whole net-conf k3s would
+# generate for vxlan (same keys), plus the MTU.
+render_flannel_conf() {
+  local ipv4_enabled=false
+  [[ -n $pod_range_v4 ]] && ipv4_enabled=true
+  echo "{"
+  [[ -n $pod_range_v4 ]] && printf '  "Network": "%s",\n' "$pod_range_v4"
+  printf '  "EnableIPv4": %s,\n' "$ipv4_enabled"
+  printf '  "EnableIPv6": true,\n'
+  printf '  "IPv6Network": "%s",\n' "$pod_range_v6"
+  printf '  "Backend": {\n    "Type": "vxlan",\n    "MTU": %d\n  }\n' "$backend_mtu"
+  echo "}"
+}
+
+# --- Write atomically; keep the history on the volume ---------------------------
+
+# install_file TMP DEST: move TMP over DEST unless they are equal.
+install_file() {
+  if [[ -e $2 ]] && cmp -s -- "$1" "$2"; then
+    rm -f -- "$1"
+  else
+    mv -f -- "$1" "$2"
+  fi
+}
+
+mkdir -p -- "$out_dir" "$state_dir"
 tmp=$(mktemp "$out_dir/.config.yaml.XXXXXX")
-trap 'rm -f -- "$tmp"' EXIT
+tmp_flannel=$(mktemp "$out_dir/.flannel-net-conf.json.XXXXXX")
+tmp_last=$(mktemp "$state_dir/.config.yaml.last.XXXXXX")
+trap 'rm -f -- "$tmp" "$tmp_flannel" "$tmp_last"' EXIT
 render >"$tmp"
-chmod 0600 "$tmp"
+render_flannel_conf >"$tmp_flannel"
+chmod 0600 "$tmp" "$tmp_flannel"
+cp -p -- "$tmp" "$tmp_last"
 
-if [[ -e $out ]] && cmp -s -- "$tmp" "$out"; then
-  log "$out unchanged"
-  exit 0
-fi
-if [[ -e $out ]]; then
-  cp -p -- "$out" "$out.prev"
-  log "$out changed; previous version kept in $out.prev"
+last="$state_dir/config.yaml.last"
+if [[ -e $last ]] && cmp -s -- "$tmp" "$last"; then
+  log "$out unchanged since the last boot"
+elif [[ -e $last ]]; then
+  cp -p -- "$last" "$state_dir/config.yaml.prev"
+  log "$out changed since the last boot; the previous version is kept in $state_dir/config.yaml.prev"
 else
   log "$out written"
 fi
-mv -f -- "$tmp" "$out"
+install_file "$tmp_last" "$last"
+install_file "$tmp_flannel" "$flannel_conf"
+install_file "$tmp" "$out"
