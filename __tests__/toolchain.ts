@@ -19,21 +19,39 @@ const cache =
   process.env.FLY_K3S_CACHE ??
   path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "fly-k3s");
 
+/** The OpenTofu binary `npm run setup` builds. */
+export const TOFU_BINARY = path.join(cache, `tofu-${toolchainVar("TOFU_VERSION")}`, "tofu");
+/** The CLI configuration (provider mirror) `npm run setup` writes. */
+export const TOFU_CLI_CONFIG = path.join(cache, "tofu.tfrc");
+
+const PROVIDERS = {
+  fly: ["stategraph/fly", "FLY_PROVIDER_VERSION"],
+  null: ["hashicorp/null", "NULL_PROVIDER_VERSION"],
+} as const;
+
 function providerInstalled(addr: string, version: string): boolean {
-  const dir = path.join(cache, "provider-mirror/registry.terraform.io", addr, version);
+  const dir = path.join(cache, "provider-mirror", toolchainVar("MIRROR_HOST"), addr, version);
   return fs.existsSync(dir) && fs.readdirSync(dir).length > 0;
 }
 
-/** Providers `npm run setup` could not install, as "namespace/type version". */
-export function missingProviders(names: ("fly" | "null")[] = ["fly", "null"]): string[] {
-  const all = {
-    fly: ["stategraph/fly", toolchainVar("FLY_PROVIDER_VERSION")],
-    null: ["hashicorp/null", toolchainVar("NULL_PROVIDER_VERSION")],
-  };
-  return names
-    .map((n) => all[n])
-    .filter(([a, v]) => !providerInstalled(a, v))
-    .map((p) => p.join(" "));
+/**
+ * Throws, naming what is missing and what to run, unless OpenTofu and the
+ * named providers are installed. Suites call it in beforeAll: a missing tool
+ * fails them with its reason; nothing is ever skipped.
+ */
+export function requireToolchain(names: (keyof typeof PROVIDERS)[] = ["fly", "null"]): void {
+  const missing: string[] = [];
+  if (!fs.existsSync(TOFU_BINARY)) missing.push(`OpenTofu ${toolchainVar("TOFU_VERSION")}`);
+  for (const n of names) {
+    const [addr, versionVar] = PROVIDERS[n];
+    const version = toolchainVar(versionVar);
+    if (!providerInstalled(addr, version)) missing.push(`provider ${addr} ${version}`);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `not installed in ${cache}: ${missing.join(", ")}; run npm run setup (it builds them and says why it cannot)`,
+    );
+  }
 }
 
 /** Runs the project's tofu (scripts/tofu.sh) with extra environment. */

@@ -6,6 +6,7 @@ import { ClusterConfig } from "../config/schema";
 import { nodeGroupIdProblem } from "../config/naming";
 import { ControlPlane } from "./control-plane";
 import { NodeGroup } from "./node-group";
+import { DEFAULT_OPS_COMMAND, OPS_COMMAND_CONTEXT } from "./ops-step";
 
 export interface ClusterStackProps {
   readonly config: ClusterConfig;
@@ -18,6 +19,17 @@ export interface ClusterStackProps {
    * outside the checkout; see README "State".
    */
   readonly stateFile: string;
+  /**
+   * Path of `bin/fly-machines` as the provisioners run it.
+   * @default this checkout's bin/fly-machines (absolute)
+   */
+  readonly opsCommand?: string;
+  /**
+   * Declare the steps that need k3s on the nodes (join, taint, kubeconfig).
+   * Off for node images without k3s, such as the local Fly's test image: the
+   * stack then creates everything Fly-side only. @default true
+   */
+  readonly k3sSteps?: boolean;
 }
 
 /**
@@ -31,6 +43,7 @@ export class ClusterStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id);
+    this.node.setContext(OPS_COMMAND_CONTEXT, props.opsCommand ?? DEFAULT_OPS_COMMAND);
     new LocalBackend(this, { path: props.stateFile });
     new FlyProvider(this, "fly", {});
     new NullProvider(this, "null", {});
@@ -38,6 +51,7 @@ export class ClusterStack extends TerraformStack {
     this.controlPlane = new ControlPlane(this, "control-plane", {
       config: props.config,
       bootstrapNodeId: props.bootstrapNodeId,
+      k3sSteps: props.k3sSteps,
     });
     this.nodeGroups = (props.nodeGroups ?? []).map((groupId) => {
       const problem = nodeGroupIdProblem(groupId);
@@ -47,7 +61,8 @@ export class ClusterStack extends TerraformStack {
         groupId,
         controlPlaneApp: this.controlPlane.app.name,
         bootstrapMachineId: this.controlPlane.bootstrap.machine.id,
-        after: [this.controlPlane.ready.resource],
+        after: [this.controlPlane.ready],
+        k3sSteps: props.k3sSteps,
       });
     });
 

@@ -16,6 +16,12 @@ export interface ControlPlaneProps {
   readonly config: ClusterConfig;
   /** Index of the server that initialises the cluster (BOOTSTRAP_NODE_ID). @default 0 */
   readonly bootstrapNodeId?: number;
+  /**
+   * Declare the steps that need k3s running on the nodes (wait for the
+   * bootstrap server, join, taint, kubeconfig). Off for node images without
+   * k3s, such as the local Fly's test image. @default true
+   */
+  readonly k3sSteps?: boolean;
 }
 
 /**
@@ -29,11 +35,15 @@ export class ControlPlane extends Construct {
   readonly app: App;
   readonly nodes: FlyNode[] = [];
   readonly bootstrap: FlyNode;
-  /** Complete once the bootstrap server is a Ready node. */
-  readonly bootstrapReady: OpsStep;
-  /** Complete once every server is Ready and tainted. */
-  readonly ready: OpsStep;
-  readonly kubeconfig: OpsStep;
+  /** Complete once the bootstrap server is a Ready node (undefined without k3s steps). */
+  readonly bootstrapReady?: OpsStep;
+  /**
+   * Complete once every server is Ready and tainted; without k3s steps, once
+   * every server runs its declared config.
+   */
+  readonly ready: ITerraformDependable;
+  /** Writes ~/.kube/<cluster> (undefined without k3s steps). */
+  readonly kubeconfig?: OpsStep;
 
   constructor(scope: Construct, id: string, props: ControlPlaneProps) {
     super(scope, id);
@@ -77,8 +87,13 @@ export class ControlPlane extends Construct {
     for (let i = 0; i < CONTROL_PLANE_COUNT; i++) this.nodes.push(byIndex.get(i) as FlyNode);
     this.bootstrap = byIndex.get(b) as FlyNode;
 
+    if (props.k3sSteps === false) {
+      this.ready = (previous as FlyNode).rolled.resource;
+      return;
+    }
+
     const bootstrapRef = bootstrapArgs(this.app.name, this.bootstrap.machine.id);
-    this.bootstrapReady = new OpsStep(this, "bootstrap-ready", {
+    const bootstrapReady = new OpsStep(this, "bootstrap-ready", {
       description: `wait for ${controlPlaneMachineName(b)} to bootstrap the cluster`,
       args: [
         "wait-ready",
@@ -91,17 +106,19 @@ export class ControlPlane extends Construct {
       triggers: { machine_id: this.bootstrap.machine.id },
       dependsOn: [this.bootstrap.rolled.resource],
     });
+    this.bootstrapReady = bootstrapReady;
 
     const joins = this.nodes
       .filter((n) => n !== this.bootstrap)
-      .map((n) => joinStep(n, this.app.name, bootstrapRef, [this.bootstrapReady.resource]));
+      .map((n) => joinStep(n, this.app.name, bootstrapRef, [bootstrapReady.resource]));
 
-    this.ready = new OpsStep(this, "taint", {
+    const taint = new OpsStep(this, "taint", {
       description: "taint the control plane CriticalAddonsOnly=true:NoExecute",
       args: ["taint", ...bootstrapRef],
       triggers: Object.fromEntries(this.nodes.map((n, i) => [`ctrl_${i}`, n.machine.id])),
       dependsOn: joins.map((j) => j.resource),
     });
+    this.ready = taint.resource;
 
     this.kubeconfig = new OpsStep(this, "kubeconfig", {
       description: `write the kubeconfig to ~/.kube/${config.clusterName}`,
@@ -116,7 +133,7 @@ export class ControlPlane extends Construct {
         `$HOME/.kube/${config.clusterName}`,
       ],
       triggers: { machine_id: this.bootstrap.machine.id },
-      dependsOn: [this.ready.resource],
+      dependsOn: [taint.resource],
     });
   }
 }

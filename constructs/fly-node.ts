@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { Machine } from "../.gen/providers/fly/machine";
 import { Volume } from "../.gen/providers/fly/volume";
 import { VmSpec } from "../config/schema";
+import { MANAGED_CONFIG_FIELDS } from "../ops/cluster-ops";
 import { VOLUME_MOUNT_PATH } from "../ops/node-paths";
 import { OpsStep } from "./ops-step";
 
@@ -72,8 +73,13 @@ export class FlyNode extends Construct {
       metadata: props.metadata,
       guest,
       mount: { volume: this.volume.id, path: VOLUME_MOUNT_PATH },
-      restart: { policy: "always" },
-      lifecycle: { ignoreChanges: ["image", "env", "metadata", "guest"] },
+      // max_retries is declared although Fly ignores it for "always": the
+      // provider omits a 0 on the wire but stores what Fly echoes (0 when
+      // absent), so leaving it unset fails every create with "inconsistent
+      // result after apply".
+      restart: { policy: "always", maxRetries: 0 },
+      // The roll step owns these fields (one list: ops/cluster-ops.ts).
+      lifecycle: { ignoreChanges: [...MANAGED_CONFIG_FIELDS] },
     });
 
     const desired = Fn.jsonencode({

@@ -18,6 +18,8 @@ export interface NodeGroupProps {
   readonly bootstrapMachineId: string;
   /** Complete once every server is Ready; workers join after it. */
   readonly after: ITerraformDependable[];
+  /** Declare the join steps, which need k3s on the nodes. @default true */
+  readonly k3sSteps?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export class NodeGroup extends Construct {
         metadata: nodeMetadata(config, { role: "agent", index: i, nodeGroup: groupId }),
         rollAfter: previous ? [previous.rolled.resource] : undefined,
       });
-      joinStep(node, this.app.name, bootstrapRef, props.after);
+      if (props.k3sSteps !== false) joinStep(node, this.app.name, bootstrapRef, props.after);
       this.nodes.push(node);
     }
   }

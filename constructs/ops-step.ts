@@ -1,12 +1,21 @@
 import { Resource } from "@cdktf/provider-null/lib/resource";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import * as path from "path";
 
 /**
- * Path of the project's Machines API command as the provisioner sees it:
- * local-exec runs in the stack directory, cdktf.out/stacks/<name>.
+ * Construct context key holding the path of the project's Machines API command
+ * (`bin/fly-machines`) as the provisioners run it; ClusterStack sets it.
  */
-export const OPS_COMMAND = "${path.module}/../../../bin/fly-machines";
+export const OPS_COMMAND_CONTEXT = "fly-k3s:opsCommand";
+
+/**
+ * `bin/fly-machines` of the checkout that synthesizes the stack, as an absolute
+ * path: local-exec runs in whatever directory the stack was synthesized to
+ * (cdktf.out/stacks/<name> here, anywhere with `cdktf synth --output`), so a
+ * path relative to that directory breaks as soon as the output moves.
+ */
+export const DEFAULT_OPS_COMMAND = path.resolve(__dirname, "..", "bin", "fly-machines");
 
 export interface OpsStepProps {
   /** Arguments to `bin/fly-machines` (subcommand first). */
@@ -36,7 +45,9 @@ export class OpsStep extends Construct {
 
   constructor(scope: Construct, id: string, props: OpsStepProps) {
     super(scope, id);
-    const command = [OPS_COMMAND, ...props.args].map(shellQuote).join(" ");
+    const ops =
+      (this.node.tryGetContext(OPS_COMMAND_CONTEXT) as string | undefined) ?? DEFAULT_OPS_COMMAND;
+    const command = [ops, ...props.args].map(shellQuote).join(" ");
     this.resource = new Resource(this, "step", {
       triggers: props.triggers,
       dependsOn: props.dependsOn,

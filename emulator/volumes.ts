@@ -101,13 +101,20 @@ export class Volumes {
       attachedMachineId: null,
       podmanVolume: `flyemu-${this.state.instance}-${id}`,
     };
-    await this.ctx.podman.volumeCreate(vol.podmanVolume, {
-      [LABEL]: "1",
-      [LABEL_INSTANCE]: this.state.instance,
-      [LABEL_APP]: app.name,
-      [LABEL_ZONE]: zone,
-    });
+    // Record the volume (and so its zone) before the first await: parallel
+    // creates must see it, or two of them pick the same "unique" zone.
     this.state.volumes[id] = vol;
+    try {
+      await this.ctx.podman.volumeCreate(vol.podmanVolume, {
+        [LABEL]: "1",
+        [LABEL_INSTANCE]: this.state.instance,
+        [LABEL_APP]: app.name,
+        [LABEL_ZONE]: zone,
+      });
+    } catch (e) {
+      delete this.state.volumes[id];
+      throw e;
+    }
     this.ctx.store.save();
     return vol;
   }

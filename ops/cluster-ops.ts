@@ -75,10 +75,14 @@ function sortKeys(v: unknown): unknown {
   );
 }
 
+/** States from which `rollMachine` starts a machine that should be running. */
+const RESTARTABLE = ["stopped", "suspended", "failed"];
+
 /**
  * Applies the managed fields of `desired` to a machine under a lease whose
  * nonce goes with every mutation (the Terraform provider takes a lease and then
- * omits the nonce, which Fly refuses). No-op when nothing changed.
+ * omits the nonce, which Fly refuses), and starts it if it is not running (the
+ * provider does not notice a machine that stopped). No-op when nothing changed.
  */
 export async function rollMachine(
   api: MachinesApi,
@@ -86,21 +90,29 @@ export async function rollMachine(
   idOrName: string,
   desired: MachineConfig,
   log: Log,
-): Promise<"unchanged" | "updated"> {
+): Promise<"unchanged" | "updated" | "started"> {
   const machine = await api.findMachine(app, idOrName);
-  if (configMatches(machine.config, desired)) {
+  const matches = configMatches(machine.config, desired);
+  const stopped = RESTARTABLE.includes(machine.state);
+  if (matches && !stopped) {
     log(`machine ${app}/${machine.name}: config up to date`);
     return "unchanged";
   }
-  const next: MachineConfig = { ...machine.config };
-  for (const f of MANAGED_CONFIG_FIELDS) {
-    if (desired[f] !== undefined) (next as Record<string, unknown>)[f] = desired[f];
-  }
-  log(`machine ${app}/${machine.name}: updating config (restarts the machine)`);
   const lease = await api.acquireLease(app, machine.id, 120, "fly-k3s config roll");
   try {
-    const updated = await api.updateMachine(app, machine.id, next, lease);
-    await api.waitForState(app, machine.id, "started", 300, updated.instance_id);
+    if (matches) {
+      log(`machine ${app}/${machine.name}: ${machine.state}, starting it`);
+      await api.startMachine(app, machine.id, lease);
+      await api.waitForState(app, machine.id, "started", 300);
+    } else {
+      const next: MachineConfig = { ...machine.config };
+      for (const f of MANAGED_CONFIG_FIELDS) {
+        if (desired[f] !== undefined) (next as Record<string, unknown>)[f] = desired[f];
+      }
+      log(`machine ${app}/${machine.name}: updating config (restarts the machine)`);
+      const updated = await api.updateMachine(app, machine.id, next, lease);
+      await api.waitForState(app, machine.id, "started", 300, updated.instance_id);
+    }
   } finally {
     await api.releaseLease(app, machine.id, lease).catch((e: Error) => {
       log(
@@ -108,8 +120,8 @@ export async function rollMachine(
       );
     });
   }
-  log(`machine ${app}/${machine.name}: updated`);
-  return "updated";
+  log(`machine ${app}/${machine.name}: ${matches ? "started" : "updated"}`);
+  return matches ? "started" : "updated";
 }
 
 /** Runs a command and returns its stdout, failing with its stderr on a non-zero exit. */

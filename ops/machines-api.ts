@@ -56,6 +56,7 @@ export interface MachineConfig {
   readonly env?: Record<string, string>;
   readonly metadata?: Record<string, string>;
   readonly guest?: { cpu_kind?: string; cpus?: number; memory_mb?: number };
+  readonly mounts?: readonly { volume: string; path: string }[];
   readonly [key: string]: unknown;
 }
 
@@ -188,6 +189,12 @@ export class MachinesApi {
       { config },
       { "fly-machine-lease-nonce": lease.nonce },
     );
+  }
+
+  startMachine(app: string, id: string, lease: Lease): Promise<unknown> {
+    return this.request("POST", `/apps/${enc(app)}/machines/${enc(id)}/start`, undefined, {
+      "fly-machine-lease-nonce": lease.nonce,
+    });
   }
 
   /** Waits (server side, at most 60 s a call) for a machine to reach `state`. */

@@ -1,14 +1,13 @@
 /**
- * Generates .gen/ provider bindings with cdktf's own generator.
+ * Generates .gen/ provider bindings with cdktf's own generator from the real
+ * stategraph/fly provider's schema (`tofu providers schema -json`, what `cdktf
+ * get` reads), with the provider built and mirrored by `npm run setup`.
  *
- *   ts-node scripts/gen-bindings.ts [OUTDIR]
- *
- * The schema comes from the real provider when it is installed (`tofu
- * providers schema -json`, which is what `cdktf get` does) and otherwise from
- * providers/stategraph-fly/schema.json, transcribed from the provider's public
- * source (see providers/stategraph-fly/ORIGIN.md).
+ *   ts-node scripts/gen-bindings.ts [OUTDIR]      (npm run get: OUTDIR = .gen)
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { CodeMaker, TerraformProviderGenerator } from "@cdktf/provider-generator";
 import {
@@ -19,6 +18,7 @@ import {
 
 const ROOT = path.resolve(__dirname, "..");
 
+/** The `stategraph/fly@= VERSION` constraint that cdktf.json pins. */
 export function providerConstraint(): string {
   const cdktf = JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")) as {
     terraformProviders: string[];
@@ -28,11 +28,51 @@ export function providerConstraint(): string {
   return fly;
 }
 
-export async function generateBindings(outdir: string, schemaFile: string): Promise<void> {
-  const schema = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
+/** Reads the pinned provider's schema from the provider itself, through the project's tofu. */
+export function readProviderSchema(): unknown {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-schema-"));
+  try {
+    const [source, version] = providerConstraint().split("@");
+    const config = {
+      terraform: { required_providers: { fly: { source, version: version.trim() } } },
+    };
+    fs.writeFileSync(path.join(work, "main.tf.json"), JSON.stringify(config));
+    const tofu = (...args: string[]) =>
+      execFileSync("bash", [path.join(ROOT, "scripts/tofu.sh"), `-chdir=${work}`, ...args], {
+        encoding: "utf8",
+        maxBuffer: 64 << 20,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    tofu("init", "-input=false", "-no-color");
+    return JSON.parse(tofu("providers", "schema", "-json"));
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * OpenTofu names the provider `registry.opentofu.org/stategraph/fly` in its
+ * schema; cdktf's generator only matches registry.terraform.io names (its
+ * default host for `stategraph/fly`). Both hosts serve the same provider, and
+ * the bindings synthesize the host-less `stategraph/fly`, so the key is renamed.
+ */
+export function forCdktfGenerator(schema: {
+  provider_schemas?: Record<string, unknown>;
+}): typeof schema {
+  const renamed = Object.entries(schema.provider_schemas ?? {}).map(([k, v]) => [
+    k.replace(/^registry\.opentofu\.org\//, "registry.terraform.io/"),
+    v,
+  ]);
+  return { ...schema, provider_schemas: Object.fromEntries(renamed) };
+}
+
+export async function generateBindings(outdir: string, schema: unknown): Promise<void> {
   const code = new CodeMaker();
   // The generator's types only list older schema format versions; the shape is the same.
-  const gen = new TerraformProviderGenerator(code, schema as never);
+  const gen = new TerraformProviderGenerator(
+    code,
+    forCdktfGenerator(schema as { provider_schemas?: Record<string, unknown> }) as never,
+  );
   gen.generate(
     new ConstructsMakerProviderTarget(
       new TerraformProviderConstraint(providerConstraint()),
@@ -44,12 +84,18 @@ export async function generateBindings(outdir: string, schemaFile: string): Prom
 
 if (require.main === module) {
   const outdir = path.resolve(process.argv[2] ?? path.join(ROOT, ".gen"));
-  const schemaFile =
-    process.env.FLY_PROVIDER_SCHEMA ?? path.join(ROOT, "providers/stategraph-fly/schema.json");
-  generateBindings(outdir, schemaFile)
-    .then(() => console.log(`bindings for ${providerConstraint()} written to ${outdir}`))
-    .catch((e: Error) => {
-      console.error(e.message);
+  Promise.resolve()
+    .then(() => readProviderSchema())
+    .then(async (schema) => {
+      const tmp = `${outdir}.tmp`;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      await generateBindings(tmp, schema);
+      fs.rmSync(outdir, { recursive: true, force: true });
+      fs.renameSync(tmp, outdir);
+      console.log(`bindings for ${providerConstraint()} written to ${outdir}`);
+    })
+    .catch((e: Error & { stderr?: string }) => {
+      console.error(`npm run get: ${e.stderr || e.message}`);
       process.exitCode = 1;
     });
 }

@@ -19,5 +19,5 @@ version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ];
 
 # provider_installed NAMESPACE/TYPE VERSION: true when the mirror holds a binary for it.
 provider_installed() {
-  compgen -G "$MIRROR_DIR/registry.terraform.io/$1/$2/*/terraform-provider-${1#*/}_v$2" >/dev/null
+  compgen -G "$MIRROR_DIR/$MIRROR_HOST/$1/$2/*/terraform-provider-${1#*/}_v$2" >/dev/null
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the system packages the project needs (scripts/install-deps.sh), then
-# build the pinned Terraform toolchain from the Go module proxy into a cache
-# outside the checkout, and write a CLI configuration whose filesystem mirror
-# serves the providers. Safe to re-run: what is already built is reused.
+# build the pinned toolchain into a cache outside the checkout: OpenTofu from
+# the Go module proxy, the two providers from their pinned source archives
+# (scripts/providers.sh), and a CLI configuration whose filesystem mirror
+# serves them. Safe to re-run: what is already built is reused.
 #
-#   FLY_K3S_CACHE=DIR        cache root (default ~/.cache/fly-k3s)
-#   FLY_K3S_USE_REGISTRY=1   skip local builds; use `terraform`/`tofu` from PATH
-#                            with the public registry (machines with internet)
+#   FLY_K3S_CACHE=DIR             cache root (default ~/.cache/fly-k3s)
+#   FLY_K3S_PROVIDER_SOURCES=DIR  where the provider source archives are
+#   FLY_K3S_USE_REGISTRY=1        skip local builds; use `terraform`/`tofu` from
+#                                 PATH with the public registry (machines with internet)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -63,45 +65,13 @@ build_tofu() {
   mv "$TOFU_DIR.tmp" "$TOFU_DIR"
 }
 
-# build_provider NAMESPACE/TYPE MODULE VERSION GOREF
-# Installs terraform-provider-TYPE_vVERSION into the unpacked mirror layout
-# registry.terraform.io/NAMESPACE/TYPE/VERSION/linux_amd64/.
-build_provider() {
-  local addr=$1 module=$2 version=$3 goref=$4 type=${1#*/}
-  local platform dest
-  platform="$(go env GOOS)_$(go env GOARCH)"
-  dest="$MIRROR_DIR/registry.terraform.io/$addr/$version/$platform"
-  if provider_installed "$addr" "$version"; then
-    log "provider $addr $version: cached"
-    return 0
-  fi
-  log "provider $addr $version: building from $module@$goref"
-  local src
-  if ! src=$(module_dir "$module@$goref" 2>"$CACHE_DIR/$type.err"); then
-    log "provider $addr $version: NOT AVAILABLE from the Go module proxy:"
-    printf '%b\n' "$(cat "$CACHE_DIR/$type.err")" | sed 's/^/    /' >&2
-    log "  (supply it yourself: see README, 'Providers')"
-    return 1
-  fi
-  mkdir -p "$dest"
-  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$dest/terraform-provider-${type}_v$version" .)
-  rm -rf "$src"
-}
-
-# OpenTofu resolves "stategraph/fly" to registry.opentofu.org, Terraform to
-# registry.terraform.io: serve the same binaries under both hosts.
-link_mirror_hosts() {
-  mkdir -p "$MIRROR_DIR/registry.terraform.io"
-  ln -sfn registry.terraform.io "$MIRROR_DIR/registry.opentofu.org"
-}
-
 write_cli_config() {
   cat >"$TF_CLI_CONFIG.tmp" <<CFG
 # Written by fly-k3s scripts/setup.sh: providers come from the local mirror only.
 provider_installation {
   filesystem_mirror {
     path    = "$MIRROR_DIR"
-    include = ["registry.terraform.io/*/*", "registry.opentofu.org/*/*"]
+    include = ["$MIRROR_HOST/*/*"]
   }
 }
 plugin_cache_dir = "$CACHE_DIR/plugin-cache"
@@ -111,15 +81,11 @@ CFG
 }
 
 build_tofu
-missing=()
-build_provider stategraph/fly "$FLY_PROVIDER_MODULE" "$FLY_PROVIDER_VERSION" "$FLY_PROVIDER_GOREF" || missing+=(stategraph/fly)
-build_provider hashicorp/null "$NULL_PROVIDER_MODULE" "$NULL_PROVIDER_VERSION" "$NULL_PROVIDER_GOREF" || missing+=(hashicorp/null)
-link_mirror_hosts
+bash "$ROOT_DIR/scripts/providers.sh"
 write_cli_config
 
 echo "fly-k3s toolchain (cache: $CACHE_DIR)"
 echo "  $(TF_CLI_CONFIG_FILE="$TF_CLI_CONFIG" "$TOFU_DIR/tofu" version | head -n1)"
-find "$MIRROR_DIR/registry.terraform.io" -name 'terraform-provider-*' -printf '  provider %P\n' | sort
-[ ${#missing[@]} -eq 0 ] || echo "  missing providers: ${missing[*]} (tests that need them are skipped with that reason)"
+find "$MIRROR_DIR/$MIRROR_HOST" -name 'terraform-provider-*' -printf '  provider %P\n' | sort
 echo "  CLI config: $TF_CLI_CONFIG"
 echo "setup took $(($(date +%s) - start))s"

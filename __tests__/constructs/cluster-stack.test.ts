@@ -44,4 +44,14 @@ describe("ClusterStack", () => {
   it("matches the snapshot", () => {
     expect(resources(json, "fly_machine")).toMatchSnapshot();
   });
+
+  it("declares only the Fly-side steps when the node image has no k3s", () => {
+    const bare = synthExample(["0"], undefined, { k3sSteps: false }).json;
+    const commands = Object.values(resources(bare, "null_resource")).map(
+      (r) => (r.provisioner as { "local-exec": { command: string } }[])[0]["local-exec"].command,
+    );
+    const subs = commands.map((c) => /fly-machines (\S+)/.exec(c)?.[1]).sort();
+    expect(subs).toEqual([...Array(9).fill("roll"), ...Array(9).fill("snapshots-off")]);
+    expect(Object.keys(resources(bare, "fly_machine"))).toHaveLength(9);
+  });
 });

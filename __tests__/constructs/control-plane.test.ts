@@ -39,9 +39,11 @@ describe("ControlPlane", () => {
     for (const m of machines) {
       expect(m).toMatchObject({
         region: "sjc",
-        image: "fly-k3s/k3s-node:v1.24.15-k3s1",
+        image: "fly-k3s/k3s-node:v1.36.3-k3s1",
         guest: { cpu_kind: "performance", cpus: 4, memory_mb: 16384 },
         mount: { path: "/data" },
+        // max_retries declared: the provider stores 0 when Fly omits it.
+        restart: { policy: "always", max_retries: 0 },
         lifecycle: { ignore_changes: ["image", "env", "metadata", "guest"] },
       });
     }
@@ -57,9 +59,9 @@ describe("ControlPlane", () => {
       K3S_ROLE: "server",
       K3S_BOOTSTRAP: "true",
       K3S_CLUSTER_CIDR: "dead:beef:1:0::/56,10.1.0.0/16",
-      K3S_SERVICE_CIDR: "dead:beef:1:1::/112,10.2.0.0/16",
-      K3S_CLUSTER_DNS: "dead:beef:1:1::10",
-      K3S_VERSION: "v1.24.15+k3s1",
+      K3S_SERVICE_CIDR: "dead:beef:2::/112,10.2.0.0/16",
+      K3S_CLUSTER_DNS: "dead:beef:2::10",
+      K3S_VERSION: "v1.36.3+k3s1",
       K3S_CP_APP: "fly-k3s-poc-cp",
       K3S_TOKEN_FILE: "/data/k3s-token",
     });

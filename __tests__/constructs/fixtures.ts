@@ -3,7 +3,7 @@ import * as path from "path";
 import { Testing } from "cdktf";
 import { validateConfigText } from "../../config/load";
 import { ClusterConfig } from "../../config/schema";
-import { ClusterStack } from "../../constructs/cluster-stack";
+import { ClusterStack, ClusterStackProps } from "../../constructs/cluster-stack";
 
 export const EXAMPLE_DIR = path.join(__dirname, "../../clusters/fly-k3s-poc");
 
@@ -21,13 +21,19 @@ export interface Synthesized {
 }
 
 /** Synthesizes the example stack and returns both the JSON text and the parsed object. */
-export function synthExample(nodeGroups: string[] = [], bootstrapNodeId?: number) {
+export function synthExample(
+  nodeGroups: string[] = [],
+  bootstrapNodeId?: number,
+  extra: Partial<ClusterStackProps> = {},
+) {
   const app = Testing.app();
   const stack = new ClusterStack(app, "fly-k3s-poc", {
     config: exampleConfig(),
     nodeGroups,
     bootstrapNodeId,
     stateFile: "/state/fly/fly-k3s-poc/terraform.tfstate",
+    opsCommand: "/opt/fly-k3s/bin/fly-machines",
+    ...extra,
   });
   const text = Testing.synth(stack);
   return { text, json: JSON.parse(text) as Synthesized };

@@ -1,4 +1,7 @@
-import { shellQuote } from "../../constructs/ops-step";
+import * as fs from "fs";
+import * as path from "path";
+import { DEFAULT_OPS_COMMAND, shellQuote } from "../../constructs/ops-step";
+import { steps, synthExample } from "./fixtures";
 
 describe("shellQuote", () => {
   it.each([
@@ -13,5 +16,22 @@ describe("shellQuote", () => {
     ["${TfToken[TOKEN.1]}", "'${TfToken[TOKEN.1]}'"],
   ])("%s → %s", (word, quoted) => {
     expect(shellQuote(word)).toBe(quoted);
+  });
+});
+
+describe("OpsStep command path", () => {
+  it("defaults to this checkout's bin/fly-machines as an absolute path", () => {
+    expect(path.isAbsolute(DEFAULT_OPS_COMMAND)).toBe(true);
+    expect(fs.existsSync(DEFAULT_OPS_COMMAND)).toBe(true);
+    expect(DEFAULT_OPS_COMMAND).toBe(path.join(__dirname, "../../bin/fly-machines"));
+  });
+
+  it("runs the command the stack names, wherever the stack is synthesized to", () => {
+    const { json } = synthExample();
+    const commands = steps(json, "snapshots-off").map((s) => s.command);
+    expect(commands).toHaveLength(3);
+    for (const c of commands)
+      expect(c).toContain("&& /opt/fly-k3s/bin/fly-machines snapshots-off ");
+    expect(JSON.stringify(json)).not.toContain("path.module");
   });
 });

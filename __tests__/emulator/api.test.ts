@@ -228,6 +228,26 @@ describePodman("Machines API emulator: endpoints", () => {
       ).toBe(200);
     });
 
+    it("keeps zones distinct when same-named volumes are created in parallel", async () => {
+      // Terraform creates count = N volumes concurrently.
+      const made = await Promise.all(
+        [0, 1, 2, 3].map(() =>
+          api.post<Volume>("/apps/api-vols/volumes", { name: "par", region: "ams", size_gb: 1 }),
+        ),
+      );
+      expect(made.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expect(new Set(made.map((r) => r.body.zone)).size).toBe(4);
+      const fifth = await Promise.all(
+        [0, 1].map(() =>
+          api.post("/apps/api-vols/volumes", { name: "par", region: "ams", size_gb: 1 }),
+        ),
+      );
+      expect(fifth.map((r) => r.status)).toEqual([
+        SHAPES.status.zoneExhausted,
+        SHAPES.status.zoneExhausted,
+      ]);
+    });
+
     it("validates name, region and numbers; 404s unknown ids", async () => {
       expect(
         (await api.post("/apps/api-vols/volumes", { name: "Bad-Name", region: "iad" })).status,

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RunningEmulator, podmanAvailable, resetEmulator, startEmulator } from "../../emulator";
+import { MachinesApi } from "../../ops/machines-api";
 import { ROOT } from "../scratch-clusters";
 
 export const TEST_IMAGE = "localhost/fly-emulator-test:latest";
@@ -14,6 +15,8 @@ export interface LocalFly {
   stop(): Promise<void>;
   /** Names of this emulator's containers (all states). */
   containers(): string[];
+  /** A Machines API client for this emulator. */
+  api(): MachinesApi;
 }
 
 export async function startLocalFly(token?: string): Promise<LocalFly> {
@@ -32,6 +35,7 @@ export async function startLocalFly(token?: string): Promise<LocalFly> {
   const emu = await startEmulator({ port: 0, stateDir, token });
   return {
     emu,
+    api: () => new MachinesApi({ baseUrl: emu.url, token: emu.token }),
     async stop() {
       await emu.close();
       await resetEmulator(stateDir);

@@ -123,7 +123,7 @@ describe("readyNodeWithIp", () => {
 });
 
 describe("rollMachine", () => {
-  function stubApi(machineConfig: Record<string, unknown>) {
+  function stubApi(machineConfig: Record<string, unknown>, state = "started") {
     const calls: { method: string; url: string; headers: Record<string, string>; body?: string }[] =
       [];
     const fn = (async (url: string, init: RequestInit) => {
@@ -136,7 +136,7 @@ describe("rollMachine", () => {
       const u = new URL(url);
       let body: unknown = { ok: true };
       if (u.pathname.endsWith("/machines")) {
-        body = [{ id: "m1", name: "ctrl-0", config: machineConfig, instance_id: "i1" }];
+        body = [{ id: "m1", name: "ctrl-0", state, config: machineConfig, instance_id: "i1" }];
       } else if (u.pathname.endsWith("/lease") && init.method === "POST") {
         body = { status: "success", data: { nonce: "nonce-1" } };
       } else if (u.pathname.endsWith("/machines/m1") && init.method === "POST") {
@@ -179,6 +179,39 @@ describe("rollMachine", () => {
     expect(JSON.parse(calls[2].body ?? "")).toEqual({
       config: { image: "img:1", guest: { memory_mb: 512 }, services: [{ p: 1 }] },
     });
+  });
+});
+
+describe("rollMachine on a machine that is not running", () => {
+  it("starts a stopped machine whose config matches, under the lease", async () => {
+    const calls: { method: string; path: string; nonce?: string }[] = [];
+    const fn = (async (url: string, init: RequestInit) => {
+      const u = new URL(url);
+      const headers = (init.headers ?? {}) as Record<string, string>;
+      calls.push({
+        method: init.method ?? "GET",
+        path: u.pathname + u.search,
+        nonce: headers["fly-machine-lease-nonce"],
+      });
+      let body: unknown = { ok: true };
+      if (u.pathname.endsWith("/machines")) {
+        body = [{ id: "m1", name: "ctrl-0", state: "stopped", config: { image: "img:1" } }];
+      } else if (u.pathname.endsWith("/lease") && init.method === "POST") {
+        body = { status: "success", data: { nonce: "nonce-1" } };
+      }
+      return new Response(JSON.stringify(body), { status: 200 });
+    }) as unknown as typeof fetch;
+    const api = new MachinesApi({ baseUrl: "http://f/v1", token: "t", fetch: fn });
+    await expect(rollMachine(api, "a", "ctrl-0", { image: "img:1" }, () => {})).resolves.toBe(
+      "started",
+    );
+    expect(calls.map((c) => `${c.method} ${c.path} ${c.nonce ?? "-"}`)).toEqual([
+      "GET /v1/apps/a/machines -",
+      "POST /v1/apps/a/machines/m1/lease -",
+      "POST /v1/apps/a/machines/m1/start nonce-1",
+      "GET /v1/apps/a/machines/m1/wait?state=started&timeout=60 -",
+      "DELETE /v1/apps/a/machines/m1/lease nonce-1",
+    ]);
   });
 });
 

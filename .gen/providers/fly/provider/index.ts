@@ -20,7 +20,7 @@ export interface FlyProviderConfig {
   */
   readonly apiUrl?: string;
   /**
-  * When true, mutating API calls and flyctl commands are logged (as warnings) but not executed. Can also be set via FLY_DRY_RUN.
+  * When true, flyctl commands are logged but not executed. Useful for previewing what commands would run. Can also be set via FLY_DRY_RUN.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/stategraph/fly/latest/docs#dry_run FlyProvider#dry_run}
   */

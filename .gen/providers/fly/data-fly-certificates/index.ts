@@ -1,0 +1,217 @@
+// https://registry.terraform.io/providers/stategraph/fly/latest/docs/data-sources/certificates
+// generated from terraform resource schema
+
+import { Construct } from 'constructs';
+import * as cdktf from 'cdktf';
+
+// Configuration
+
+export interface DataFlyCertificatesConfig extends cdktf.TerraformMetaArguments {
+  /**
+  * The application name.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/stategraph/fly/latest/docs/data-sources/certificates#app DataFlyCertificates#app}
+  */
+  readonly app: string;
+}
+export interface DataFlyCertificatesCertificates {
+}
+
+export function dataFlyCertificatesCertificatesToTerraform(struct?: DataFlyCertificatesCertificates): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function dataFlyCertificatesCertificatesToHclTerraform(struct?: DataFlyCertificatesCertificates): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class DataFlyCertificatesCertificatesOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): DataFlyCertificatesCertificates | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DataFlyCertificatesCertificates | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // certificate_authority - computed: true, optional: false, required: false
+  public get certificateAuthority() {
+    return this.getStringAttribute('certificate_authority');
+  }
+
+  // check_status - computed: true, optional: false, required: false
+  public get checkStatus() {
+    return this.getStringAttribute('check_status');
+  }
+
+  // created_at - computed: true, optional: false, required: false
+  public get createdAt() {
+    return this.getStringAttribute('created_at');
+  }
+
+  // hostname - computed: true, optional: false, required: false
+  public get hostname() {
+    return this.getStringAttribute('hostname');
+  }
+
+  // id - computed: true, optional: false, required: false
+  public get id() {
+    return this.getStringAttribute('id');
+  }
+
+  // source - computed: true, optional: false, required: false
+  public get source() {
+    return this.getStringAttribute('source');
+  }
+}
+
+export class DataFlyCertificatesCertificatesList extends cdktf.ComplexList {
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): DataFlyCertificatesCertificatesOutputReference {
+    return new DataFlyCertificatesCertificatesOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+
+/**
+* Represents a {@link https://registry.terraform.io/providers/stategraph/fly/latest/docs/data-sources/certificates fly_certificates}
+*/
+export class DataFlyCertificates extends cdktf.TerraformDataSource {
+
+  // =================
+  // STATIC PROPERTIES
+  // =================
+  public static readonly tfResourceType = "fly_certificates";
+
+  // ==============
+  // STATIC Methods
+  // ==============
+  /**
+  * Generates CDKTF code for importing a DataFlyCertificates resource upon running "cdktf plan <stack-name>"
+  * @param scope The scope in which to define this construct
+  * @param importToId The construct id used in the generated config for the DataFlyCertificates to import
+  * @param importFromId The id of the existing DataFlyCertificates that should be imported. Refer to the {@link https://registry.terraform.io/providers/stategraph/fly/latest/docs/data-sources/certificates#import import section} in the documentation of this resource for the id to use
+  * @param provider? Optional instance of the provider where the DataFlyCertificates to import is found
+  */
+  public static generateConfigForImport(scope: Construct, importToId: string, importFromId: string, provider?: cdktf.TerraformProvider) {
+        return new cdktf.ImportableResource(scope, importToId, { terraformResourceType: "fly_certificates", importId: importFromId, provider });
+      }
+
+  // ===========
+  // INITIALIZER
+  // ===========
+
+  /**
+  * Create a new {@link https://registry.terraform.io/providers/stategraph/fly/latest/docs/data-sources/certificates fly_certificates} Data Source
+  *
+  * @param scope The scope in which to define this construct
+  * @param id The scoped construct ID. Must be unique amongst siblings in the same scope
+  * @param options DataFlyCertificatesConfig
+  */
+  public constructor(scope: Construct, id: string, config: DataFlyCertificatesConfig) {
+    super(scope, id, {
+      terraformResourceType: 'fly_certificates',
+      terraformGeneratorMetadata: {
+        providerName: 'fly',
+        providerVersionConstraint: '= 0.2.4'
+      },
+      provider: config.provider,
+      dependsOn: config.dependsOn,
+      count: config.count,
+      lifecycle: config.lifecycle,
+      provisioners: config.provisioners,
+      connection: config.connection,
+      forEach: config.forEach
+    });
+    this._app = config.app;
+  }
+
+  // ==========
+  // ATTRIBUTES
+  // ==========
+
+  // app - computed: false, optional: false, required: true
+  private _app?: string; 
+  public get app() {
+    return this.getStringAttribute('app');
+  }
+  public set app(value: string) {
+    this._app = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get appInput() {
+    return this._app;
+  }
+
+  // certificates - computed: true, optional: false, required: false
+  private _certificates = new DataFlyCertificatesCertificatesList(this, "certificates", false);
+  public get certificates() {
+    return this._certificates;
+  }
+
+  // =========
+  // SYNTHESIS
+  // =========
+
+  protected synthesizeAttributes(): { [name: string]: any } {
+    return {
+      app: cdktf.stringToTerraform(this._app),
+    };
+  }
+
+  protected synthesizeHclAttributes(): { [name: string]: any } {
+    const attrs = {
+      app: {
+        value: cdktf.stringToHclTerraform(this._app),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+    };
+
+    // remove undefined attributes
+    return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined ))
+  }
+}
