@@ -5,13 +5,7 @@
  */
 import { App } from "cdktf";
 import { ConfigError } from "./config/errors";
-import {
-  ClusterDefinition,
-  bootstrapNodeId,
-  findClusterDirs,
-  k3sStepsEnabled,
-  loadCluster,
-} from "./config/load";
+import { ClusterDefinition, bootstrapNodeId, findClusterDirs, loadCluster } from "./config/load";
 import { stackName } from "./config/naming";
 import { stateFileFor } from "./config/state";
 import { ClusterStack } from "./constructs/cluster-stack";
@@ -43,7 +37,6 @@ for (const c of clusters) {
     nodeGroups: c.nodeGroups,
     bootstrapNodeId: bootstrap,
     stateFile: stateFileFor(c.config.clusterName),
-    k3sSteps: k3sStepsEnabled(),
   });
 }
 app.synth();

@@ -35,7 +35,7 @@ describe(".gen", () => {
   });
 
   it("matches a fresh generation from the real provider's schema", async () => {
-    requireToolchain(["fly"]);
+    requireToolchain();
     const schema = readProviderSchema() as { provider_schemas: Record<string, unknown> };
     expect(Object.keys(schema.provider_schemas)).toEqual(["registry.opentofu.org/stategraph/fly"]);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-gen-"));

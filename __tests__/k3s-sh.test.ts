@@ -40,12 +40,16 @@ describe("k3s.sh", () => {
     const r = k3s(["-h"]);
     expect(r.status).toBe(0);
     for (const flag of [
-      "-c",
-      "-a GROUP",
-      "-k",
-      "-t",
-      "-l cp|GROUP",
-      "-s cp|GROUP",
+      "-c, --create",
+      "-a, --add GROUP",
+      "-k, --kubeconfig",
+      "-t, --taint",
+      "-l, --list cp|GROUP",
+      "-s, --shell cp|GROUP",
+      "-p, --plan",
+      "-d, --destroy",
+      "--drift",
+      "--status",
       "BOOTSTRAP_NODE_ID",
     ]) {
       expect(r.stdout).toContain(flag);
@@ -55,7 +59,10 @@ describe("k3s.sh", () => {
   it("needs an action and exactly one cluster directory", () => {
     expect(k3s([]).status).toBe(2);
     expect(k3s(["-c"]).stderr).toContain("give exactly one cluster directory");
-    expect(k3s(["-x", "clusters/local"]).stderr).toContain("unknown option -x");
+    expect(k3s(["-x", "clusters/local"]).stderr).toContain("Unknown option '-x'");
+    expect(k3s(["-c", "-p", "clusters/local"]).stderr).toContain(
+      "give one action, not --create and --plan",
+    );
     expect(k3s(["-c", "clusters/nope"]).stderr).toContain("clusters/nope/config not found");
   });
 

@@ -14,19 +14,17 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { resetEmulator, startEmulator } from "../emulator";
+import { EMULATOR_TEST_IMAGE, buildTestImage } from "../emulator/test-image";
 import { Machine, MachinesApi } from "../ops/machines-api";
 
-const IMAGE = "localhost/fly-emulator-test:latest";
-const ROOT = path.join(__dirname, "..");
+const IMAGE = EMULATOR_TEST_IMAGE;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: "string" } } });
   const rounds = Number(values.rounds ?? 5);
-  execFileSync("bash", [path.join(ROOT, "emulator/images/build-test-image.sh"), IMAGE], {
-    stdio: "inherit",
-  });
+  buildTestImage();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-bench-"));
   const emu = await startEmulator({ port: 0, stateDir });
   const api = new MachinesApi({ baseUrl: emu.url, token: emu.token });

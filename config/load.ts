@@ -148,12 +148,3 @@ export function bootstrapNodeId(env: NodeJS.ProcessEnv = process.env): number {
   }
   return n;
 }
-
-/**
- * Whether the stacks declare the steps that need k3s on the nodes (join,
- * taint, kubeconfig): not when FLY_K3S_SKIP_K3S_STEPS=1, which the launchers
- * set for node images without k3s (the local Fly's test image).
- */
-export function k3sStepsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.FLY_K3S_SKIP_K3S_STEPS !== "1";
-}

@@ -38,3 +38,25 @@ export const apiServerUrl = (cluster: string): string =>
 
 /** Terraform stack name for a cluster. */
 export const stackName = (cluster: string): string => cluster;
+
+/**
+ * The local Fly emulator's test image (busybox, no k3s; built by
+ * emulator/images/build-test-image.sh). A cluster whose NODE_IMAGE is this
+ * image gets everything Fly-side but none of the steps that need k3s.
+ */
+export const EMULATOR_TEST_IMAGE = "localhost/fly-emulator-test:latest";
+
+/** Whether the stack can run the k3s steps (join, taint, kubeconfig) on this node image. */
+export function imageRunsK3s(image: string): boolean {
+  return image !== EMULATOR_TEST_IMAGE;
+}
+
+/**
+ * A machine's own `.internal` name, `<machine_id>.vm.<app>.internal`: what a
+ * server joins the bootstrap server by, and the Kubernetes node name a node
+ * registers as (images/k3s-node/render-config.sh builds the same from
+ * FLY_MACHINE_ID and FLY_APP_NAME).
+ */
+export function machineInternalName(app: string, machineId: string): string {
+  return `${machineId}.vm.${app}.internal`;
+}

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { FlyProvider } from "../.gen/providers/fly/provider";
 import { ClusterConfig } from "../config/schema";
-import { nodeGroupIdProblem } from "../config/naming";
+import { imageRunsK3s, nodeGroupIdProblem } from "../config/naming";
 import { ControlPlane } from "./control-plane";
 import { NodeGroup } from "./node-group";
 import { DEFAULT_OPS_COMMAND, OPS_COMMAND_CONTEXT } from "./ops-step";
@@ -26,8 +26,8 @@ export interface ClusterStackProps {
   readonly opsCommand?: string;
   /**
    * Declare the steps that need k3s on the nodes (join, taint, kubeconfig).
-   * Off for node images without k3s, such as the local Fly's test image: the
-   * stack then creates everything Fly-side only. @default true
+   * Without them the stack creates everything Fly-side only.
+   * @default true unless the node image is the local Fly's test image (no k3s)
    */
   readonly k3sSteps?: boolean;
 }
@@ -40,10 +40,14 @@ export interface ClusterStackProps {
 export class ClusterStack extends TerraformStack {
   readonly controlPlane: ControlPlane;
   readonly nodeGroups: NodeGroup[];
+  /** Whether the steps that need k3s on the nodes are declared. */
+  readonly k3sSteps: boolean;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id);
     this.node.setContext(OPS_COMMAND_CONTEXT, props.opsCommand ?? DEFAULT_OPS_COMMAND);
+    const k3sSteps = props.k3sSteps ?? imageRunsK3s(props.config.nodeImage);
+    this.k3sSteps = k3sSteps;
     new LocalBackend(this, { path: props.stateFile });
     new FlyProvider(this, "fly", {});
     new NullProvider(this, "null", {});
@@ -51,7 +55,7 @@ export class ClusterStack extends TerraformStack {
     this.controlPlane = new ControlPlane(this, "control-plane", {
       config: props.config,
       bootstrapNodeId: props.bootstrapNodeId,
-      k3sSteps: props.k3sSteps,
+      k3sSteps,
     });
     this.nodeGroups = (props.nodeGroups ?? []).map((groupId) => {
       const problem = nodeGroupIdProblem(groupId);
@@ -62,7 +66,7 @@ export class ClusterStack extends TerraformStack {
         controlPlaneApp: this.controlPlane.app.name,
         bootstrapMachineId: this.controlPlane.bootstrap.machine.id,
         after: [this.controlPlane.ready],
-        k3sSteps: props.k3sSteps,
+        k3sSteps,
       });
     });
 

@@ -7,6 +7,7 @@ import {
   apiServerUrl,
   controlPlaneAppName,
   controlPlaneMachineName,
+  machineInternalName,
 } from "../config/naming";
 import { FlyNode } from "./fly-node";
 import { nodeEnv, nodeMetadata } from "./node-env";
@@ -74,7 +75,7 @@ export class ControlPlane extends Construct {
             role: "server",
             bootstrap: i === b,
             bootstrapServer: bootstrap
-              ? `${bootstrap.machine.id}.vm.${appName}.internal`
+              ? machineInternalName(appName, bootstrap.machine.id)
               : undefined,
             zone,
           }),

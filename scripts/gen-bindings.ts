@@ -4,17 +4,14 @@
  * get` reads), with the provider built and mirrored by `npm run setup`.
  *
  *   ts-node scripts/gen-bindings.ts [OUTDIR]      (npm run get: OUTDIR = .gen)
+ *
+ * Needs OpenTofu and the provider from `npm run setup`.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CodeMaker, TerraformProviderGenerator } from "@cdktf/provider-generator";
-import {
-  ConstructsMakerProviderTarget,
-  Language,
-  TerraformProviderConstraint,
-} from "@cdktf/commons";
+import { toolchain } from "../cli/toolchain";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -37,11 +34,13 @@ export function readProviderSchema(): unknown {
       terraform: { required_providers: { fly: { source, version: version.trim() } } },
     };
     fs.writeFileSync(path.join(work, "main.tf.json"), JSON.stringify(config));
+    const tools = toolchain();
     const tofu = (...args: string[]) =>
-      execFileSync("bash", [path.join(ROOT, "scripts/tofu.sh"), `-chdir=${work}`, ...args], {
+      execFileSync(tools.binary, [`-chdir=${work}`, ...args], {
         encoding: "utf8",
         maxBuffer: 64 << 20,
         stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...tools.env },
       });
     tofu("init", "-input=false", "-no-color");
     return JSON.parse(tofu("providers", "schema", "-json"));
@@ -67,6 +66,12 @@ export function forCdktfGenerator(schema: {
 }
 
 export async function generateBindings(outdir: string, schema: unknown): Promise<void> {
+  // cdktf's libraries ask TERRAFORM_BINARY_NAME for its version when they
+  // load: load them once it names the project's tofu.
+  Object.assign(process.env, toolchain().env);
+  const { CodeMaker, TerraformProviderGenerator } = await import("@cdktf/provider-generator");
+  const { ConstructsMakerProviderTarget, Language, TerraformProviderConstraint } =
+    await import("@cdktf/commons");
   const code = new CodeMaker();
   // The generator's types only list older schema format versions; the shape is the same.
   const gen = new TerraformProviderGenerator(

@@ -1,6 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { resources, synthExample } from "./fixtures";
+import { Testing } from "cdktf";
+import { EMULATOR_TEST_IMAGE } from "../../config/naming";
+import { ClusterStack } from "../../constructs/cluster-stack";
+import { exampleConfig, resources, synthExample } from "./fixtures";
 
 const ADDRESSES = path.join(__dirname, "fly-k3s-poc.addresses.txt");
 
@@ -53,5 +56,15 @@ describe("ClusterStack", () => {
     const subs = commands.map((c) => /fly-machines (\S+)/.exec(c)?.[1]).sort();
     expect(subs).toEqual([...Array(9).fill("roll"), ...Array(9).fill("snapshots-off")]);
     expect(Object.keys(resources(bare, "fly_machine"))).toHaveLength(9);
+  });
+
+  it("leaves the k3s steps out by default when the node image is the local Fly's test image", () => {
+    const config = { ...exampleConfig(), nodeImage: EMULATOR_TEST_IMAGE };
+    const stack = new ClusterStack(Testing.app(), "t", { config, stateFile: "/s" });
+    expect(stack.k3sSteps).toBe(false);
+    expect(stack.controlPlane.kubeconfig).toBeUndefined();
+    expect(
+      new ClusterStack(Testing.app(), "u", { config: exampleConfig(), stateFile: "/s" }).k3sSteps,
+    ).toBe(true);
   });
 });

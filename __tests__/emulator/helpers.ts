@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,24 +9,21 @@ import {
   type RunningEmulator,
 } from "../../emulator";
 
-export const TEST_IMAGE = "localhost/fly-emulator-test:latest";
+export { buildTestImage, EMULATOR_TEST_IMAGE as TEST_IMAGE } from "../../emulator/test-image";
 
-/** True when the podman CLI works; tests that need it skip (with a message) otherwise. */
+/** True when the podman CLI works. */
 export const HAS_PODMAN = spawnSync("podman", ["version"], { stdio: "ignore" }).status === 0;
 
-/** `describe`, or `describe.skip` with a warning when podman is missing. */
+/**
+ * `describe` for suites that need podman: without it, the suite fails with the
+ * reason (never skips).
+ */
 export function describePodman(name: string, fn: () => void): void {
-  if (!HAS_PODMAN) {
-    console.warn(`SKIPPED "${name}": podman is not installed (run scripts/podman-setup.sh)`);
-    describe.skip(name, fn);
-    return;
-  }
-  describe(name, fn);
-}
-
-export function buildTestImage(): void {
-  execFileSync("bash", [join(__dirname, "../../emulator/images/build-test-image.sh"), TEST_IMAGE], {
-    stdio: "ignore",
+  describe(name, () => {
+    beforeAll(() => {
+      if (!HAS_PODMAN) throw new Error("podman is not installed: run npm run setup");
+    });
+    fn();
   });
 }
 

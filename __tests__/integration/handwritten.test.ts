@@ -27,7 +27,7 @@ describe("hand-written Terraform on the local Fly", () => {
   }
 
   beforeAll(async () => {
-    requireToolchain(["fly"]);
+    requireToolchain();
     fly = await startLocalFly();
     env = { FLY_API_URL: fly.emu.url, FLY_API_TOKEN: fly.emu.token, TF_VAR_image: TEST_IMAGE };
   });

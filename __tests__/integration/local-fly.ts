@@ -1,13 +1,14 @@
 /** Starts the local Fly for an integration suite, with the emulator's test image built. */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RunningEmulator, podmanAvailable, resetEmulator, startEmulator } from "../../emulator";
 import { MachinesApi } from "../../ops/machines-api";
-import { ROOT } from "../scratch-clusters";
 
-export const TEST_IMAGE = "localhost/fly-emulator-test:latest";
+import { buildTestImage } from "../../emulator/test-image";
+
+export { EMULATOR_TEST_IMAGE as TEST_IMAGE } from "../../emulator/test-image";
 
 export interface LocalFly {
   readonly emu: RunningEmulator;
@@ -23,14 +24,7 @@ export async function startLocalFly(token?: string): Promise<LocalFly> {
   if (!(await podmanAvailable())) {
     throw new Error("podman is not available: run npm run setup (scripts/podman-setup.sh)");
   }
-  const built = spawnSync(
-    "bash",
-    [path.join(ROOT, "emulator/images/build-test-image.sh"), TEST_IMAGE],
-    {
-      encoding: "utf8",
-    },
-  );
-  if (built.status !== 0) throw new Error(`test image: ${built.stderr}`);
+  buildTestImage();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-emu-"));
   const emu = await startEmulator({ port: 0, stateDir, token });
   return {

@@ -1,9 +1,9 @@
 /**
  * The synthesized clusters/local stack applied by the real OpenTofu and the
  * real stategraph/fly and hashicorp/null providers against the local Fly, with
- * the emulator's small test image as NODE_IMAGE. Only the Fly resources and
- * the steps that do not need k3s (snapshots-off, roll) are targeted: the join
- * steps need a node image that holds k3s, which cannot be had here.
+ * the emulator's small test image as NODE_IMAGE (clusters/local/config), so
+ * the stack declares only the Fly resources and the steps that do not need
+ * k3s (snapshots-off, roll): k3s cannot be had here.
  *
  * The provider's two Fly bugs are routed around by the stack (snapshots-off,
  * and the roll under a proper lease for the fields Terraform ignores); this
@@ -40,17 +40,6 @@ describe("clusters/local on the local Fly", () => {
     if (r.status !== 0) throw new Error(`synth: ${r.stderr}`);
   }
 
-  /** -target flags for the Fly resources and the snapshots-off and roll steps. */
-  function targets(): string[] {
-    const json = JSON.parse(fs.readFileSync(path.join(stackDir(), "cdk.tf.json"), "utf8")) as {
-      resource: Record<string, Record<string, unknown>>;
-    };
-    const steps = Object.keys(json.resource.null_resource).filter((id) =>
-      /_(snapshots-off|roll)_step_/.test(id),
-    );
-    return steps.map((id) => `-target=null_resource.${id}`);
-  }
-
   const tf = (...args: string[]) => tofuAsync([`-chdir=${stackDir()}`, ...args], env);
   const timed = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -61,8 +50,8 @@ describe("clusters/local on the local Fly", () => {
     }
   };
   /** A deploy as the project's CLI runs it (ops/deploy.ts), on the targeted steps. */
-  const deploy = () => deployStack((args) => tf(...args), { applyArgs: targets() });
-  const plan = () => tf("plan", "-input=false", "-detailed-exitcode", "-no-color", ...targets());
+  const deploy = () => deployStack((args) => tf(...args));
+  const plan = () => tf("plan", "-input=false", "-detailed-exitcode", "-no-color");
   const driftCheck = () =>
     tf("plan", "-refresh-only", "-input=false", "-detailed-exitcode", "-no-color");
   const containers = () => fly.containers();
@@ -70,7 +59,7 @@ describe("clusters/local on the local Fly", () => {
   /** The normalized plan of the current configuration against the current state. */
   async function savedPlan() {
     const out = path.join(work, "plan.tfplan");
-    const p = await tf("plan", "-input=false", "-no-color", `-out=${out}`, ...targets());
+    const p = await tf("plan", "-input=false", "-no-color", `-out=${out}`);
     if (p.status !== 0) throw new Error(`plan: ${p.stderr}`);
     const show = await tf("show", "-json", out);
     return normalizePlan(JSON.parse(show.stdout));
@@ -82,7 +71,7 @@ describe("clusters/local on the local Fly", () => {
     api = fly.api();
     work = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-stack-"));
     copyClusters(work);
-    fs.appendFileSync(configFile(), `NODE_IMAGE=${TEST_IMAGE}\n`);
+    expect(fs.readFileSync(configFile(), "utf8")).toContain(`NODE_IMAGE=${TEST_IMAGE}\n`);
     fs.writeFileSync(groupsFile(), "");
     env = {
       FLY_API_URL: fly.emu.url,
@@ -213,7 +202,8 @@ describe("clusters/local on the local Fly", () => {
   });
 
   it("finds a change made behind the tool's back to a field Terraform ignores, and the next deploy repairs it", async () => {
-    const [m] = await api.listMachines("local-ng-0");
+    const m = (await api.listMachines("local-ng-0")).find((x) => x.name === "worker-ng-0-0");
+    if (!m) throw new Error("worker-ng-0-0 is missing");
     const guest = { ...m.config.guest, memory_mb: 1024 };
     await rollMachine(api, "local-ng-0", m.id, { guest } as Machine["config"], () => {});
     // The plain plan is blind to it: guest is in ignore_changes.

@@ -4,10 +4,10 @@
 # until SIGINT/SIGTERM (Fly's default stop signal is SIGINT). Cached: skipped
 # when the image with the same recipe version is already present.
 #
-#   build-test-image.sh [IMAGE]   default localhost/fly-emulator-test:latest
+#   build-test-image.sh IMAGE   (the name is emulator/test-image.ts's EMULATOR_TEST_IMAGE)
 set -euo pipefail
 
-image=${1:-localhost/fly-emulator-test:latest}
+image=${1:?usage: build-test-image.sh IMAGE}
 recipe=1
 busybox=/bin/busybox
 

@@ -1,0 +1,12 @@
+/** Editing clusters/<name>/node-groups. Pure. */
+import { parseNodeGroups } from "../config/load";
+
+/**
+ * The node-groups file text with `id` recorded (unchanged when it already is,
+ * whatever comments its line carries); keeps one id per line.
+ */
+export function withNodeGroup(text: string, id: string): string {
+  if (parseNodeGroups("node-groups", text).includes(id)) return text;
+  const sep = text === "" || text.endsWith("\n") ? "" : "\n";
+  return `${text}${sep}${id}\n`;
+}

@@ -1,0 +1,173 @@
+/**
+ * The command line of ./k3s.sh: every flag defined once, with its help text;
+ * parsing with Node's util.parseArgs and the help generated from the same
+ * table. Pure.
+ */
+import { parseArgs } from "util";
+
+export type Action =
+  | "create"
+  | "add"
+  | "kubeconfig"
+  | "taint"
+  | "list"
+  | "shell"
+  | "plan"
+  | "destroy"
+  | "drift"
+  | "status";
+
+interface FlagDef {
+  readonly long: string;
+  readonly short?: string;
+  /** Name of the flag's value in the help, when it takes one. */
+  readonly value?: string;
+  /** The action it selects; flags without one modify an action. */
+  readonly action?: Action;
+  readonly help: string;
+}
+
+export const FLAGS: readonly FlagDef[] = [
+  {
+    long: "create",
+    short: "c",
+    action: "create",
+    help: "create or update the cluster: control plane (ctrl-0..2) and every recorded node group; repairs what drifted; safe to re-run",
+  },
+  {
+    long: "add",
+    short: "a",
+    value: "GROUP",
+    action: "add",
+    help: "record node group GROUP (clusters/<name>/node-groups) and deploy it",
+  },
+  {
+    long: "kubeconfig",
+    short: "k",
+    action: "kubeconfig",
+    help: "write the kubeconfig to ~/.kube/<cluster>",
+  },
+  {
+    long: "taint",
+    short: "t",
+    action: "taint",
+    help: "taint the control plane CriticalAddonsOnly=true:NoExecute",
+  },
+  {
+    long: "list",
+    short: "l",
+    value: "cp|GROUP",
+    action: "list",
+    help: "list the machines of the control plane or a node group",
+  },
+  {
+    long: "shell",
+    short: "s",
+    value: "cp|GROUP",
+    action: "shell",
+    help: "open a shell on a machine of the control plane or a node group (MACHINE=<name> picks one)",
+  },
+  {
+    long: "plan",
+    short: "p",
+    action: "plan",
+    help: "show what a deploy would change; changes nothing (exit 0 none, 2 changes)",
+  },
+  {
+    long: "destroy",
+    short: "d",
+    action: "destroy",
+    help: "remove everything the cluster created (apps, machines, volumes, state) after a confirmation",
+  },
+  {
+    long: "drift",
+    action: "drift",
+    help: "compare Fly with the config and state (exit 0 same, 2 differs, with the list)",
+  },
+  {
+    long: "status",
+    action: "status",
+    help: "per machine: app, id, state, zone, 6PN address, image, size, node name",
+  },
+  { long: "json", help: "with --status or -l: print JSON" },
+  { long: "yes", help: "with --destroy: do not ask (for CI)" },
+  { long: "help", short: "h", help: "this help" },
+];
+
+export const ENVIRONMENT: readonly [string, string][] = [
+  ["BOOTSTRAP_NODE_ID", "control-plane server that bootstraps the cluster (default 0)"],
+  ["FLY_API_TOKEN", "deploy to Fly.io; unset = the local Fly emulator"],
+  ["FLY_API_URL", "Machines API URL (default https://api.machines.dev/v1)"],
+];
+
+export interface Options {
+  readonly action?: Action;
+  /** GROUP of -a, -l, -s. */
+  readonly group?: string;
+  readonly clusterDir?: string;
+  readonly json: boolean;
+  readonly yes: boolean;
+  readonly help: boolean;
+}
+
+export class UsageError extends Error {}
+
+function flagName(f: FlagDef): string {
+  return (f.short ? `-${f.short}, ` : "    ") + `--${f.long}` + (f.value ? ` ${f.value}` : "");
+}
+
+export function usage(): string {
+  const width = Math.max(...FLAGS.map((f) => flagName(f).length));
+  const envWidth = Math.max(...ENVIRONMENT.map(([k]) => k.length));
+  return [
+    "Usage: ./k3s.sh ACTION clusters/<name>",
+    "",
+    ...FLAGS.map((f) => `  ${flagName(f).padEnd(width)}  ${f.help}`),
+    "",
+    "Environment:",
+    ...ENVIRONMENT.map(([k, v]) => `  ${k.padEnd(envWidth)}  ${v}`),
+    "",
+  ].join("\n");
+}
+
+export function parseOptions(argv: string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: Object.fromEntries(
+        FLAGS.map((f) => [
+          f.long,
+          { type: f.value ? "string" : "boolean", ...(f.short ? { short: f.short } : {}) } as const,
+        ]),
+      ),
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (see ./k3s.sh -h)`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) return { help: true, json: false, yes: false };
+  const chosen = FLAGS.filter((f) => f.action && values[f.long] !== undefined);
+  if (chosen.length === 0) throw new UsageError(`give an action\n\n${usage()}`);
+  if (chosen.length > 1) {
+    throw new UsageError(
+      `give one action, not ${chosen.map((f) => `--${f.long}`).join(" and ")} (see ./k3s.sh -h)`,
+    );
+  }
+  if (parsed.positionals.length !== 1) {
+    throw new UsageError(
+      "give exactly one cluster directory, e.g. clusters/fly-k3s-poc (see ./k3s.sh -h)",
+    );
+  }
+  const [flag] = chosen;
+  return {
+    action: flag.action,
+    group: flag.value ? String(values[flag.long]) : undefined,
+    clusterDir: parsed.positionals[0],
+    json: values.json === true,
+    yes: values.yes === true,
+    help: false,
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Where deployments go: Fly.io when FLY_API_TOKEN is set, otherwise the local
+ * Fly emulator, started in the background when it is not already running.
+ *
+ *   FLY_K3S_EMULATOR_DIR   emulator state (default ~/.local/share/fly-k3s/emulator)
+ *   FLY_K3S_EMULATOR_PORT  API port (default 4280)
+ *
+ * The emulator's log (with its URL and token, mode 0600) and pid are kept in
+ * its state directory.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { DEFAULT_API_URL } from "../ops/machines-api";
+import { defaultStateDir } from "../emulator/store";
+import { ROOT } from "./toolchain";
+
+export interface Target {
+  readonly kind: "fly" | "local";
+  readonly apiUrl: string;
+  readonly token: string;
+  /** Environment for the provider, bin/fly-machines and the state path. */
+  readonly env: Record<string, string>;
+}
+
+function target(kind: Target["kind"], apiUrl: string, token: string): Target {
+  return {
+    kind,
+    apiUrl,
+    token,
+    env: { FLY_API_URL: apiUrl, FLY_API_TOKEN: token, FLY_K3S_TARGET: kind },
+  };
+}
+
+/** Reads the last URL and token the emulator printed to its log. Pure. */
+export function endpointFromLog(log: string): { url: string; token: string } | undefined {
+  const last = (key: string) =>
+    [...log.matchAll(new RegExp(`^${key}=(.+)$`, "gm"))].map((m) => m[1]).pop();
+  const url = last("FLY_API_URL");
+  const token = last("FLY_API_TOKEN");
+  return url && token ? { url, token } : undefined;
+}
+
+async function answers(url: string, token: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/apps`, { headers: { Authorization: `Bearer ${token}` } });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The running local emulator's endpoint, starting it (detached) when it does not answer. */
+export async function localFly(
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ url: string; token: string }> {
+  const dir = env.FLY_K3S_EMULATOR_DIR || defaultStateDir();
+  const port = env.FLY_K3S_EMULATOR_PORT || "4280";
+  const logFile = path.join(dir, "emulator.log");
+  const current = () => {
+    const ep = fs.existsSync(logFile)
+      ? endpointFromLog(fs.readFileSync(logFile, "utf8"))
+      : undefined;
+    return ep;
+  };
+  const up = current();
+  if (up && (await answers(up.url, up.token))) return up;
+
+  // The log holds the API token: keep the directory and the log private.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  log(`starting the local Fly emulator (state ${dir}, log ${logFile})`);
+  const out = fs.openSync(logFile, "w", 0o600);
+  // Detached, in its own session with its own log: it outlives this command
+  // and a Ctrl-C here does not stop it.
+  const child = spawn(
+    process.execPath,
+    [
+      "-r",
+      path.join(ROOT, "node_modules/ts-node/register/transpile-only"),
+      path.join(ROOT, "emulator/cli.ts"),
+      "--state-dir",
+      dir,
+      "--port",
+      port,
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", out, out],
+      env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
+    },
+  );
+  child.unref();
+  fs.closeSync(out);
+  fs.writeFileSync(path.join(dir, "emulator.pid"), `${child.pid}\n`);
+  for (let i = 1; i <= 60; i++) {
+    await sleep(1000);
+    const ep = current();
+    if (ep && (await answers(ep.url, ep.token))) return ep;
+    if (i % 10 === 0) log(`waiting for the emulator to answer (${i}s)`);
+  }
+  const tail = fs.readFileSync(logFile, "utf8").split("\n").slice(-20).join("\n");
+  throw new Error(`the local Fly emulator did not start within 60s; its log ends:\n${tail}`);
+}
+
+/** Fly.io when FLY_API_TOKEN is set, else the local emulator (started if needed). */
+export async function chooseTarget(
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Target> {
+  if (env.FLY_API_TOKEN) {
+    const t = target("fly", env.FLY_API_URL || DEFAULT_API_URL, env.FLY_API_TOKEN);
+    log(`target: Fly.io (${t.apiUrl})`);
+    return t;
+  }
+  const ep = await localFly(log, env);
+  log(`target: local Fly emulator at ${ep.url}`);
+  return target("local", ep.url, ep.token);
+}
