@@ -48,59 +48,6 @@ export interface ClusterConfig {
   readonly nodeImage: string;
 }
 
-/** Keys every config must set. */
-export const REQUIRED_KEYS = [
-  "CLUSTER_NAME",
-  "CLUSTER_CIDR",
-  "SERVICE_CIDR",
-  "CLUSTER_DNS",
-  "REGION",
-  "NODE_GROUP_SIZE",
-  "VOLUME_SIZE",
-  "VOLUME_NAME",
-  "WORKER_VM_SIZE",
-  "WORKER_VM_MEMORY",
-  "CP_VM_SIZE",
-  "CP_VM_MEMORY",
-  "K3S_VERSION",
-  "ORG_NAME",
-] as const;
-
-/** Optional keys, with their documented defaults. */
-export const OPTIONAL_KEYS = {
-  NODE_IMAGE: {
-    description:
-      "Image every node runs. On Fly, push images/k3s-node and set this to its reference (for example registry.fly.io/<cluster>-cp:<tag>).",
-    default: "fly-k3s/k3s-node:<K3S_VERSION with + replaced by ->",
-  },
-} as const;
-
-/** One line per key for the README's config reference (scripts/config-reference.ts). */
-export const KEY_DOCS: Record<(typeof REQUIRED_KEYS)[number], string> = {
-  CLUSTER_NAME:
-    "Cluster name; prefixes the Fly apps (`<name>-cp`, `<name>-ng-<id>`). Lowercase letters, digits, dashes.",
-  CLUSTER_CIDR:
-    "Pod ranges, IPv6 first then IPv4, e.g. `dead:beef:1:0::/56,10.1.0.0/16`. Each node takes a /64 and a /24 of them, so IPv6 must be /48 to /63 and IPv4 shorter than /24, with room for every node.",
-  SERVICE_CIDR:
-    "Service ranges, IPv6 first then IPv4, e.g. `dead:beef:2::/112,10.2.0.0/16`; disjoint from CLUSTER_CIDR, at least 8 addresses each (before Kubernetes 1.34 also at most /108 and /12).",
-  CLUSTER_DNS:
-    "Cluster DNS service address; an IPv6 address inside the IPv6 service range, other than its first address (the API server's `kubernetes` service).",
-  REGION: "Fly region code for every machine and volume (`sjc`, `iad`, `ams`, ...).",
-  NODE_GROUP_SIZE: "Machines per node group (1 to 16); each gets a volume in a zone of its own.",
-  VOLUME_SIZE: "Size of each node's volume in GB (1 to 500).",
-  VOLUME_NAME: "Name of the volumes (lowercase letters, digits, underscores; at most 30).",
-  WORKER_VM_SIZE: "Fly size of worker machines: `shared-cpu-Nx` or `performance-Nx`.",
-  WORKER_VM_MEMORY: "Worker memory in MB: a multiple of 256 within the size's range.",
-  CP_VM_SIZE:
-    "Fly size of the control-plane machines; `npm run check` warns about shared-cpu sizes, on which etcd is throttled.",
-  CP_VM_MEMORY: "Control-plane memory in MB: a multiple of 256 within the size's range.",
-  K3S_VERSION:
-    "k3s release, e.g. `v1.36.3+k3s1`; v1.31.0+k3s1 or newer (the first release with every flag the node renders).",
-  ORG_NAME: "Fly organization slug that owns the apps.",
-};
-
-export const ALL_KEYS: readonly string[] = [...REQUIRED_KEYS, ...Object.keys(OPTIONAL_KEYS)];
-
 type Ctx = z.RefinementCtx;
 
 const fail = (ctx: Ctx, message: string): typeof z.NEVER => {
@@ -181,37 +128,113 @@ const k3sVersion = z.string().transform((s, ctx): { raw: string; version: K3sVer
   return { raw: s, version };
 });
 
-/** The zod schema for a cluster config; input is KEY → raw string value. */
-export const clusterConfigSchema = z
-  .object({
-    CLUSTER_NAME: z
-      .string()
-      .refine((s) => APP_NAME.test(s) && s.length <= MAX_CLUSTER_NAME_LENGTH, {
-        message: `must be lowercase letters, digits and dashes, start and end with a letter or digit, at most ${MAX_CLUSTER_NAME_LENGTH} characters (it prefixes Fly app names)`,
-      }),
-    CLUSTER_CIDR: dualStackCidr,
-    SERVICE_CIDR: dualStackCidr,
-    CLUSTER_DNS: z.string().refine((s) => ipaddr.IPv6.isValid(s) && !s.includes("/"), {
+/**
+ * Every config key, once: its documentation (the README's config reference is
+ * generated from it), its validation, and for optional keys the documented
+ * default. The key lists, the zod object and the README table derive from it.
+ */
+export const KEYS = {
+  CLUSTER_NAME: {
+    doc: "Cluster name; prefixes the Fly apps (`<name>-cp`, `<name>-ng-<id>`). Lowercase letters, digits, dashes.",
+    schema: z.string().refine((s) => APP_NAME.test(s) && s.length <= MAX_CLUSTER_NAME_LENGTH, {
+      message: `must be lowercase letters, digits and dashes, start and end with a letter or digit, at most ${MAX_CLUSTER_NAME_LENGTH} characters (it prefixes Fly app names)`,
+    }),
+  },
+  CLUSTER_CIDR: {
+    doc: "Pod ranges, IPv6 first then IPv4, e.g. `dead:beef:1:0::/56,10.1.0.0/16`. Each node takes a /64 and a /24 of them, so IPv6 must be /48 to /63 and IPv4 shorter than /24, with room for every node.",
+    schema: dualStackCidr,
+  },
+  SERVICE_CIDR: {
+    doc: "Service ranges, IPv6 first then IPv4, e.g. `dead:beef:2::/112,10.2.0.0/16`; disjoint from CLUSTER_CIDR, at least 8 addresses each (before Kubernetes 1.34 also at most /108 and /12).",
+    schema: dualStackCidr,
+  },
+  CLUSTER_DNS: {
+    doc: "Cluster DNS service address; an IPv6 address inside the IPv6 service range, other than its first address (the API server's `kubernetes` service).",
+    schema: z.string().refine((s) => ipaddr.IPv6.isValid(s) && !s.includes("/"), {
       message: "must be an IPv6 address (the cluster DNS service IP)",
     }),
-    REGION: z.string().refine((s) => (FLY_REGIONS as readonly string[]).includes(s), {
+  },
+  REGION: {
+    doc: "Fly region code for every machine and volume (`sjc`, `iad`, `ams`, ...).",
+    schema: z.string().refine((s) => (FLY_REGIONS as readonly string[]).includes(s), {
       message: `must be a Fly region code: ${FLY_REGIONS.join(", ")}`,
     }),
-    NODE_GROUP_SIZE: integer(1, 16),
-    VOLUME_SIZE: integer(1, MAX_VOLUME_GB, " GB"),
-    VOLUME_NAME: z.string().refine((s) => VOLUME_NAME.test(s), {
+  },
+  NODE_GROUP_SIZE: {
+    doc: "Machines per node group (1 to 16); each gets a volume in a zone of its own.",
+    schema: integer(1, 16),
+  },
+  VOLUME_SIZE: {
+    doc: "Size of each node's volume in GB (1 to 500).",
+    schema: integer(1, MAX_VOLUME_GB, " GB"),
+  },
+  VOLUME_NAME: {
+    doc: "Name of the volumes (lowercase letters, digits, underscores; at most 30).",
+    schema: z.string().refine((s) => VOLUME_NAME.test(s), {
       message: "must be lowercase letters, digits and underscores, at most 30 characters",
     }),
-    WORKER_VM_SIZE: vmSize,
-    WORKER_VM_MEMORY: memory,
-    CP_VM_SIZE: vmSize,
-    CP_VM_MEMORY: memory,
-    K3S_VERSION: k3sVersion,
-    ORG_NAME: z.string().refine((s) => ORG_SLUG.test(s), {
+  },
+  WORKER_VM_SIZE: {
+    doc: "Fly size of worker machines: `shared-cpu-Nx` or `performance-Nx`.",
+    schema: vmSize,
+  },
+  WORKER_VM_MEMORY: {
+    doc: "Worker memory in MB: a multiple of 256 within the size's range.",
+    schema: memory,
+  },
+  CP_VM_SIZE: {
+    doc: "Fly size of the control-plane machines; `npm run check` warns about shared-cpu sizes, on which etcd is throttled.",
+    schema: vmSize,
+  },
+  CP_VM_MEMORY: {
+    doc: "Control-plane memory in MB: a multiple of 256 within the size's range.",
+    schema: memory,
+  },
+  K3S_VERSION: {
+    doc: "k3s release, e.g. `v1.36.3+k3s1`; v1.31.0+k3s1 or newer (the first release with every flag the node renders).",
+    schema: k3sVersion,
+  },
+  ORG_NAME: {
+    doc: "Fly organization slug that owns the apps.",
+    schema: z.string().refine((s) => ORG_SLUG.test(s), {
       message: "must be a Fly organization slug: lowercase letters, digits and dashes",
     }),
-    NODE_IMAGE: z.string().min(1, "must not be empty").optional(),
-  })
+  },
+  NODE_IMAGE: {
+    doc: "Image every node runs. On Fly, push images/k3s-node and set this to its reference (for example registry.fly.io/<cluster>-cp:<tag>). The local Fly's test image (`localhost/fly-emulator-test:latest`) holds no k3s: with it the k3s steps are left out.",
+    default: "fly-k3s/k3s-node:<K3S_VERSION with + replaced by ->",
+    schema: z.string().min(1, "must not be empty").optional(),
+  },
+} as const;
+
+type KeyName = keyof typeof KEYS;
+type Optional<K extends KeyName> = (typeof KEYS)[K] extends { default: string } ? K : never;
+type OptionalKey = { [K in KeyName]: Optional<K> }[KeyName];
+
+/** Keys every config must set, in the table's order. */
+export const REQUIRED_KEYS = (Object.keys(KEYS) as KeyName[]).filter(
+  (k) => !("default" in KEYS[k]),
+) as Exclude<KeyName, OptionalKey>[];
+
+/** Optional keys, with their documented defaults. */
+export const OPTIONAL_KEYS = Object.fromEntries(
+  (Object.keys(KEYS) as KeyName[])
+    .filter((k) => "default" in KEYS[k])
+    .map((k) => [
+      k,
+      { description: KEYS[k].doc, default: (KEYS[k] as { default: string }).default },
+    ]),
+) as Record<OptionalKey, { description: string; default: string }>;
+
+export const ALL_KEYS: readonly string[] = Object.keys(KEYS);
+
+/** The zod schema for a cluster config; input is KEY → raw string value. */
+export const clusterConfigSchema = z
+  .object(
+    Object.fromEntries(Object.entries(KEYS).map(([k, v]) => [k, v.schema])) as {
+      [K in KeyName]: (typeof KEYS)[K]["schema"];
+    },
+  )
   .superRefine((c, ctx) => {
     checkMemory(ctx, "WORKER_VM_MEMORY", c.WORKER_VM_SIZE, c.WORKER_VM_MEMORY);
     checkMemory(ctx, "CP_VM_MEMORY", c.CP_VM_SIZE, c.CP_VM_MEMORY);

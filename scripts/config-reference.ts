@@ -1,11 +1,11 @@
 /** Prints the README's config reference table, generated from config/schema.ts. */
-import { KEY_DOCS, OPTIONAL_KEYS, REQUIRED_KEYS } from "../config/schema";
+import { KEYS, OPTIONAL_KEYS, REQUIRED_KEYS } from "../config/schema";
 
 export function configReference(): string {
   const rows = [
     "| Key | Required | Meaning |",
     "| --- | --- | --- |",
-    ...REQUIRED_KEYS.map((k) => `| \`${k}\` | yes | ${KEY_DOCS[k]} |`),
+    ...REQUIRED_KEYS.map((k) => `| \`${k}\` | yes | ${KEYS[k].doc} |`),
     ...Object.entries(OPTIONAL_KEYS).map(
       ([k, v]) => `| \`${k}\` | no (default \`${v.default}\`) | ${v.description} |`,
     ),
