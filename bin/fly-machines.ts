@@ -5,6 +5,9 @@
  *
  *   fly-machines snapshots-off --app A --volume VOL_ID
  *   fly-machines roll          --app A --machine ID|NAME   (desired config JSON in $FLY_K3S_MACHINE_CONFIG)
+ *                              [--wait-ready --cp-app CP --bootstrap ID|NAME [--etcd] [--timeout S]]
+ *                              (after a restart: wait until the node is Ready in its new boot and,
+ *                              with --etcd, until etcd reports healthy through it)
  *   fly-machines join          --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
  *                              (writes the join token, then waits until the node is Ready)
  *   fly-machines wait-ready    --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
@@ -17,7 +20,7 @@ import {
   disableScheduledSnapshots,
   fetchKubeconfig,
   joinAndWaitReady,
-  rollMachine,
+  rollNode,
   taintControlPlane,
   waitNodeReady,
 } from "../ops/cluster-ops";
@@ -59,11 +62,13 @@ async function main(argv: string[]): Promise<void> {
       server: { type: "string" },
       out: { type: "string" },
       timeout: { type: "string" },
+      "wait-ready": { type: "boolean" },
+      etcd: { type: "boolean" },
     },
   });
   const need = (key: keyof typeof o): string => {
     const v = o[key];
-    if (!v) throw new Error(`${command}: --${key} is required`);
+    if (typeof v !== "string" || !v) throw new Error(`${command}: --${key} is required`);
     return v;
   };
   if (o.timeout !== undefined && !/^[1-9]\d*$/.test(o.timeout)) {
@@ -79,7 +84,23 @@ async function main(argv: string[]): Promise<void> {
     case "roll": {
       const raw = process.env.FLY_K3S_MACHINE_CONFIG;
       if (!raw) throw new Error("roll: FLY_K3S_MACHINE_CONFIG is not set");
-      await rollMachine(api, need("app"), need("machine"), JSON.parse(raw) as MachineConfig, log);
+      const readiness = o["wait-ready"]
+        ? {
+            cpApp: need("cp-app"),
+            bootstrap: need("bootstrap"),
+            etcd: !!o.etcd,
+            timeoutSec: timeout,
+          }
+        : undefined;
+      if (o.etcd && !readiness) throw new Error("roll: --etcd needs --wait-ready");
+      await rollNode(
+        api,
+        need("app"),
+        need("machine"),
+        JSON.parse(raw) as MachineConfig,
+        log,
+        readiness,
+      );
       return;
     }
     case "join":

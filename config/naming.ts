@@ -60,3 +60,11 @@ export function imageRunsK3s(image: string): boolean {
 export function machineInternalName(app: string, machineId: string): string {
   return `${machineId}.vm.${app}.internal`;
 }
+
+/**
+ * Fly app that holds a cluster's node images (`npm run image` creates it
+ * before the cluster's own apps, so the image exists before the first machine).
+ */
+export function imageAppName(cluster: string): string {
+  return `${cluster}-images`;
+}

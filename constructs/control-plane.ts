@@ -81,6 +81,12 @@ export class ControlPlane extends Construct {
           }),
         metadata: nodeMetadata(config, { role: "server", index: i }),
         rollAfter: previous ? [previous.rolled.resource] : undefined,
+        // A server is rolled only after the previous one is Ready again and
+        // etcd reports healthy (needs k3s on the nodes).
+        rollReadiness:
+          props.k3sSteps === false
+            ? undefined
+            : { cpApp: this.app.name, bootstrapMachineId: bootstrap?.machine.id, etcd: true },
       });
       byIndex.set(i, node);
       previous = node;

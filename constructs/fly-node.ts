@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Machine } from "../.gen/providers/fly/machine";
 import { Volume } from "../.gen/providers/fly/volume";
 import { VmSpec } from "../config/schema";
-import { MANAGED_CONFIG_FIELDS } from "../ops/cluster-ops";
+import { MANAGED_CONFIG_FIELDS, NODE_STOP_CONFIG } from "../ops/cluster-ops";
 import { VOLUME_MOUNT_PATH } from "../ops/node-paths";
 import { OpsStep } from "./ops-step";
 
@@ -23,6 +23,22 @@ export interface FlyNodeProps {
   readonly metadata: Record<string, string>;
   /** Must be complete before this node's config is rolled. @default none */
   readonly rollAfter?: ITerraformDependable[];
+  /**
+   * When set, a roll that restarts the machine waits until its node is Ready
+   * again (and, with `etcd`, until etcd reports healthy through it) before the
+   * step completes, so the next node's roll starts only then. Only for node
+   * images that run k3s. @default no readiness wait
+   */
+  readonly rollReadiness?: FlyNodeRollReadiness;
+}
+
+export interface FlyNodeRollReadiness {
+  /** Control-plane app (a reference). */
+  readonly cpApp: string;
+  /** Machine id of the server whose view of the nodes counts. @default this node's machine */
+  readonly bootstrapMachineId?: string;
+  /** The node is a server: wait for etcd too. */
+  readonly etcd: boolean;
 }
 
 /**
@@ -35,6 +51,10 @@ export interface FlyNodeProps {
  * them through the Machines API under a proper lease. The provider also never
  * sends `auto_backup_enabled` on create, so the `snapshots-off` step switches
  * scheduled snapshots off once the volume exists. Both leave a clean plan.
+ * The roll also sets `stop_config` (SIGTERM, 120 s), which the provider cannot
+ * send at all, and, with `rollReadiness`, completes only once a restarted node
+ * is Ready again (servers: and etcd healthy), so chained rolls go one healthy
+ * node at a time and a node that does not come back stops them.
  */
 export class FlyNode extends Construct {
   readonly volume: Volume;
@@ -82,15 +102,30 @@ export class FlyNode extends Construct {
       lifecycle: { ignoreChanges: [...MANAGED_CONFIG_FIELDS] },
     });
 
+    // stop_config is set by the roll only: the provider has no attribute for
+    // it (so it is not in ignoreChanges above), and Terraform creates the
+    // machine without it, so the first roll of a new machine applies it.
     const desired = Fn.jsonencode({
       image: props.image,
       env,
       metadata: props.metadata,
       guest: { cpu_kind: guest.cpuKind, cpus: guest.cpus, memory_mb: guest.memoryMb },
+      stop_config: NODE_STOP_CONFIG,
     });
+    const r = props.rollReadiness;
+    const readinessArgs = r
+      ? [
+          "--wait-ready",
+          "--cp-app",
+          r.cpApp,
+          "--bootstrap",
+          r.bootstrapMachineId ?? this.machine.id,
+          ...(r.etcd ? ["--etcd"] : []),
+        ]
+      : [];
     this.rolled = new OpsStep(this, "roll", {
       description: `bring machine ${props.machineName} to its declared config`,
-      args: ["roll", "--app", props.appName, "--machine", this.machine.id],
+      args: ["roll", "--app", props.appName, "--machine", this.machine.id, ...readinessArgs],
       triggers: { machine_id: this.machine.id, config: desired },
       environment: { FLY_K3S_MACHINE_CONFIG: desired },
       dependsOn: props.rollAfter,

@@ -52,6 +52,15 @@ export class NodeGroup extends Construct {
         env: (zone) => nodeEnv(config, { role: "agent", bootstrap: false, zone }),
         metadata: nodeMetadata(config, { role: "agent", index: i, nodeGroup: groupId }),
         rollAfter: previous ? [previous.rolled.resource] : undefined,
+        // A worker is rolled only after the previous one is Ready again.
+        rollReadiness:
+          props.k3sSteps === false
+            ? undefined
+            : {
+                cpApp: props.controlPlaneApp,
+                bootstrapMachineId: props.bootstrapMachineId,
+                etcd: false,
+              },
       });
       if (props.k3sSteps !== false) joinStep(node, this.app.name, bootstrapRef, props.after);
       this.nodes.push(node);

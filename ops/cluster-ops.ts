@@ -55,14 +55,60 @@ export async function disableScheduledSnapshots(
   log(`volume ${app}/${volumeId}: scheduled snapshots switched off`);
 }
 
-/** Fields of the machine config that the stack manages and `rollMachine` keeps in step. */
+/**
+ * Fields of the machine config that the stack declares to Terraform and the
+ * roll keeps in step; Terraform ignores later changes to them (its
+ * `ignore_changes` list is this one), and the deploy compares them between the
+ * state and the roll step's config (ops/deploy.ts).
+ */
 export const MANAGED_CONFIG_FIELDS = ["image", "env", "metadata", "guest"] as const;
 
-/** True when `current` already has every managed field of `desired`. Pure. */
+/**
+ * Fields only the roll sets. The provider has no attribute for them (it never
+ * sends `stop_config`), so they are neither in Terraform's `ignore_changes`
+ * nor in the state: the roll step's desired config carries them, and the roll
+ * compares them with what Fly reports.
+ */
+export const ROLL_ONLY_CONFIG_FIELDS = ["stop_config"] as const;
+
+/** Every field `rollMachine` sets. */
+export const ROLLED_CONFIG_FIELDS = [...MANAGED_CONFIG_FIELDS, ...ROLL_ONLY_CONFIG_FIELDS] as const;
+
+/**
+ * How Fly stops a node: k3s exits cleanly on SIGTERM (etcd leaves its peers
+ * in order, the kubelet stops its pods' sandboxes), and 120 s gives it time;
+ * Fly's default is SIGINT with 5 s (at most 300 s).
+ */
+export const NODE_STOP_CONFIG = { signal: "SIGTERM", timeout: "120s" } as const;
+
+/**
+ * A Fly duration (fly-go writes strings such as "2m0s" or "120s"; the API
+ * docs describe nanoseconds as a number) in seconds, or undefined. Pure.
+ */
+export function durationSeconds(v: unknown): number | undefined {
+  if (typeof v === "number") return v / 1e9;
+  if (typeof v !== "string") return undefined;
+  const parts = [...v.trim().matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== v.trim()) return undefined;
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]], 0);
+}
+
+/** stop_config with its timeout in seconds, so that "120s" and "2m0s" compare equal. */
+function normalStopConfig(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  const c = v as Record<string, unknown>;
+  return { ...c, timeout: durationSeconds(c.timeout) ?? c.timeout };
+}
+
+/** True when `current` already has every rolled field of `desired`. Pure. */
 export function configMatches(current: MachineConfig, desired: MachineConfig): boolean {
-  return MANAGED_CONFIG_FIELDS.every((f) => {
+  return ROLLED_CONFIG_FIELDS.every((f) => {
     if (desired[f] === undefined) return true;
-    return JSON.stringify(sortKeys(current[f])) === JSON.stringify(sortKeys(desired[f]));
+    const norm = f === "stop_config" ? normalStopConfig : (x: unknown) => x;
+    return (
+      JSON.stringify(sortKeys(norm(current[f]))) === JSON.stringify(sortKeys(norm(desired[f])))
+    );
   });
 }
 
@@ -106,7 +152,7 @@ export async function rollMachine(
       await api.waitForState(app, machine.id, "started", 300);
     } else {
       const next: MachineConfig = { ...machine.config };
-      for (const f of MANAGED_CONFIG_FIELDS) {
+      for (const f of ROLLED_CONFIG_FIELDS) {
         if (desired[f] !== undefined) (next as Record<string, unknown>)[f] = desired[f];
       }
       log(`machine ${app}/${machine.name}: updating config (restarts the machine)`);
@@ -190,20 +236,26 @@ export async function joinAndWaitReady(
 
 interface NodeList {
   items: {
-    metadata: { name: string };
+    metadata: { name: string; labels?: Record<string, string> };
     status: {
       addresses?: { type: string; address: string }[];
       conditions?: { type: string; status: string }[];
+      nodeInfo?: { bootID?: string };
     };
   }[];
 }
 
-/** Name of the Ready node whose first InternalIP is `ip`, if any. Pure. */
-export function readyNodeWithIp(nodes: NodeList, ip: string): string | undefined {
+/**
+ * Name of the Ready node whose first InternalIP is `ip`, if any; with
+ * `bootId`, only if the node reports that boot (`status.nodeInfo.bootID`), so
+ * that a Ready condition left over from before a restart does not count. Pure.
+ */
+export function readyNodeWithIp(nodes: NodeList, ip: string, bootId?: string): string | undefined {
   const node = nodes.items.find(
     (n) => n.status.addresses?.find((a) => a.type === "InternalIP")?.address === ip,
   );
   const ready = node?.status.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+  if (bootId !== undefined && node?.status.nodeInfo?.bootID !== bootId) return undefined;
   return ready ? node?.metadata.name : undefined;
 }
 
@@ -216,23 +268,160 @@ export async function waitNodeReady(
   node: string,
   log: Log,
   timeoutSec = 600,
+  bootId?: string,
 ): Promise<string> {
   const server = await api.findMachine(cpApp, bootstrap);
   const target = await api.findMachine(app, node);
   const name = await poll(
-    `${app}/${target.name} (${target.private_ip}) to be a Ready node`,
+    `${app}/${target.name} (${target.private_ip}) to be a Ready node` +
+      (bootId ? ` after its restart (boot ${bootId})` : ""),
     timeoutSec,
     async () => {
       const r = await api
         .exec(cpApp, server.id, "k3s kubectl get nodes -o json")
         .catch(() => undefined);
       if (!r || r.exit_code !== 0) return undefined;
-      return readyNodeWithIp(JSON.parse(r.stdout) as NodeList, target.private_ip);
+      return readyNodeWithIp(JSON.parse(r.stdout) as NodeList, target.private_ip, bootId);
     },
     log,
   );
   log(`machine ${app}/${target.name}: node ${name} is Ready`);
   return name;
+}
+
+/** Where a node's kernel reports this boot's id (the kubelet reports the same as nodeInfo.bootID). */
+export const BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id";
+
+/** What `rollNode` waits for after it restarted a machine. */
+export interface RollReadiness {
+  /** Control-plane app and the server whose view of the nodes counts. */
+  readonly cpApp: string;
+  readonly bootstrap: string;
+  /** A server: also wait until its API server reports etcd healthy (quorum reads work). */
+  readonly etcd: boolean;
+  readonly timeoutSec: number;
+}
+
+/** The node list as the bootstrap server sees it; undefined when it cannot tell. */
+async function nodeList(
+  api: MachinesApi,
+  cpApp: string,
+  bootstrap: string,
+): Promise<NodeList | undefined> {
+  const server = await api.findMachine(cpApp, bootstrap).catch(() => undefined);
+  if (!server) return undefined;
+  const r = await api
+    .exec(cpApp, server.id, "k3s kubectl get nodes -o json")
+    .catch(() => undefined);
+  if (!r || r.exit_code !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout) as NodeList;
+  } catch {
+    return undefined;
+  }
+}
+
+const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
+
+/**
+ * Control-plane nodes other than the one at `ip` that are not Ready: while
+ * any is, restarting the server at `ip` could leave etcd without quorum. Pure.
+ */
+export function otherServersNotReady(nodes: NodeList, ip: string): string[] {
+  return nodes.items
+    .filter((n) => n.metadata.labels?.[CONTROL_PLANE_LABEL] === "true")
+    .filter((n) => n.status.addresses?.find((a) => a.type === "InternalIP")?.address !== ip)
+    .filter((n) => !n.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+    .map((n) => n.metadata.name);
+}
+
+/** True when `kubectl get --raw /readyz/etcd` answered that etcd is healthy. Pure. */
+export function etcdReady(stdout: string): boolean {
+  return stdout.trim() === "ok";
+}
+
+/**
+ * Rolls one machine (`rollMachine`), then, when it restarted the machine and
+ * `readiness` is given, waits until the node is Ready again in its new boot
+ * and, on a server, until etcd reports healthy through that server. The stack
+ * chains the roll steps of an app, so a node that does not come back stops the
+ * roll there: the nodes not yet rolled keep running their previous config, and
+ * with three servers etcd keeps its quorum, so the cluster keeps serving.
+ */
+export async function rollNode(
+  api: MachinesApi,
+  app: string,
+  idOrName: string,
+  desired: MachineConfig,
+  log: Log,
+  readiness?: RollReadiness,
+): Promise<"unchanged" | "updated" | "started"> {
+  // Only a node that serves before the roll is waited for: a machine that
+  // Terraform just created gets stop_config from its first roll (the provider
+  // cannot send it) before its join step has given it the token.
+  const before = readiness ? await api.findMachine(app, idOrName) : undefined;
+  const nodes =
+    readiness && before && !configMatches(before.config, desired)
+      ? await nodeList(api, readiness.cpApp, readiness.bootstrap)
+      : undefined;
+  const servedBefore =
+    before !== undefined && nodes !== undefined && !!readyNodeWithIp(nodes, before.private_ip);
+  if (readiness?.etcd && before && nodes && servedBefore) {
+    const down = otherServersNotReady(nodes, before.private_ip);
+    if (down.length > 0) {
+      throw new Error(
+        `roll not started at ${app}/${before.name}: server node(s) ${down.join(", ")} not ` +
+          `Ready; restarting this server now could cost etcd its quorum. Bring them back ` +
+          `(./k3s.sh --status), then deploy again`,
+      );
+    }
+  }
+  const result = await rollMachine(api, app, idOrName, desired, log);
+  if (!readiness || result === "unchanged") return result;
+  const { cpApp, bootstrap, timeoutSec } = readiness;
+  const machine = await api.findMachine(app, idOrName);
+  if (!servedBefore) {
+    log(
+      `machine ${app}/${machine.name}: was not a Ready node before the roll (new or not joined ` +
+        `yet), so the roll does not wait for it; its join step does`,
+    );
+    return result;
+  }
+  const stop = (why: string) =>
+    new Error(
+      `roll stopped at ${app}/${machine.name}: ${why}. The machines not rolled yet keep their ` +
+        `previous config, so the cluster keeps serving; look at this machine's log, fix the ` +
+        `cause (a bad image or config: revert it), then deploy again`,
+    );
+  try {
+    const bootId = await poll(
+      `${app}/${machine.name} to answer exec after its restart`,
+      timeoutSec,
+      async () => {
+        const r = await api.exec(app, machine.id, `cat ${BOOT_ID_FILE}`).catch(() => undefined);
+        return r && r.exit_code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+      },
+      log,
+    );
+    await waitNodeReady(api, cpApp, bootstrap, app, machine.id, log, timeoutSec, bootId);
+    if (readiness.etcd) {
+      await poll(
+        `etcd to report healthy through ${app}/${machine.name}`,
+        timeoutSec,
+        async () => {
+          const r = await api
+            .exec(app, machine.id, "k3s kubectl get --raw=/readyz/etcd")
+            .catch(() => undefined);
+          return r && r.exit_code === 0 && etcdReady(r.stdout) ? true : undefined;
+        },
+        log,
+      );
+      log(`machine ${app}/${machine.name}: etcd healthy`);
+    }
+  } catch (e) {
+    throw stop((e as Error).message);
+  }
+  return result;
 }
 
 export const CONTROL_PLANE_TAINT = "CriticalAddonsOnly=true:NoExecute";

@@ -20,7 +20,11 @@ describe("kernel/k3s-fly.config", () => {
   // Required means: needed by a choice this cluster makes. Each required
   // option's reason names the choice, so dropping a choice shows what to relax.
   it.each<[string, RegExp, string[]]>([
-    ["flannel VXLAN backend", /flannel-backend: vxlan/, ["CONFIG_VXLAN"]],
+    [
+      "flannel WireGuard backend (both families over IPv6)",
+      /flannel-backend: wireguard-native, Mode ipv6/,
+      ["CONFIG_WIREGUARD"],
+    ],
     [
       "kube-proxy in iptables mode",
       /kube-proxy \(iptables mode\)/,
@@ -71,7 +75,7 @@ describe("kernel/k3s-fly.config", () => {
   });
 
   it.each([
-    "CONFIG_VXLAN",
+    "CONFIG_WIREGUARD",
     "CONFIG_VETH",
     "CONFIG_BRIDGE",
     "CONFIG_BRIDGE_NETFILTER",
@@ -89,7 +93,7 @@ describe("kernel/k3s-fly.config", () => {
     "CONFIG_NETFILTER_XT_MATCH_PHYSDEV",
     "CONFIG_IP_SET",
     "CONFIG_MEMCG",
-  ])("requires %s (vxlan flannel, iptables kube-proxy, network policy)", (name) => {
+  ])("requires %s (WireGuard flannel, iptables kube-proxy, network policy)", (name) => {
     expect(byName.get(name)?.optional).toBe(false);
   });
 
@@ -97,7 +101,7 @@ describe("kernel/k3s-fly.config", () => {
     "CONFIG_IP_VS",
     "CONFIG_IP_VS_RR",
     "CONFIG_NETFILTER_XT_MATCH_IPVS",
-    "CONFIG_WIREGUARD",
+    "CONFIG_VXLAN",
     "CONFIG_NET_CLS_CGROUP",
     "CONFIG_INET_ESP",
     "CONFIG_NFS_V4",
@@ -136,15 +140,17 @@ describe("kernel/check-kernel.sh", () => {
     expect(check(gz).status).toBe(0);
   });
 
-  it("fails and names the option when VXLAN is missing", () => {
-    const config = writeKernelConfig(path.join(dir, "no-vxlan.config"), { CONFIG_VXLAN: null });
+  it("fails and names the option when WireGuard is missing", () => {
+    const config = writeKernelConfig(path.join(dir, "no-wireguard.config"), {
+      CONFIG_WIREGUARD: null,
+    });
     const result = check(config);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
-      "missing: CONFIG_VXLAN is not set (required: flannel-backend: vxlan (render-config.sh))",
+      "missing: CONFIG_WIREGUARD is not set (required: flannel-backend: wireguard-native, Mode ipv6 (render-config.sh): carries IPv4 and IPv6 pod traffic over 6PN)",
     );
     const summary = result.stderr.trim().split("\n").pop();
-    expect(summary).toMatch(/1 required kernel option\(s\) missing .*: CONFIG_VXLAN\./);
+    expect(summary).toMatch(/1 required kernel option\(s\) missing .*: CONFIG_WIREGUARD\./);
   });
 
   it("rejects =m options on a kernel that cannot load modules", () => {
@@ -152,7 +158,7 @@ describe("kernel/check-kernel.sh", () => {
     const result = check(config);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
-      "missing: CONFIG_VXLAN is a module (=m), but this kernel cannot load modules",
+      "missing: CONFIG_WIREGUARD is a module (=m), but this kernel cannot load modules",
     );
     const required = fragmentOptions().filter((o) => !o.optional);
     const summary = result.stderr.trim().split("\n").pop() ?? "";
@@ -172,12 +178,12 @@ describe("kernel/check-kernel.sh", () => {
     const config = writeKernelConfig(path.join(dir, "no-ipvs.config"), {
       CONFIG_IP_VS: null,
       CONFIG_NETFILTER_XT_MATCH_IPVS: null,
-      CONFIG_WIREGUARD: null,
+      CONFIG_VXLAN: null,
     });
     const loud = check(config);
     expect(loud.status).toBe(0);
     expect(loud.stderr).toMatch(/^warning: CONFIG_IP_VS is not set \(optional: .+\)$/m);
-    expect(loud.stderr).toMatch(/^warning: CONFIG_WIREGUARD is not set/m);
+    expect(loud.stderr).toMatch(/^warning: CONFIG_VXLAN is not set/m);
     expect(loud.stdout).toContain("3 optional missing");
 
     const quiet = check(config, "--quiet");
@@ -186,12 +192,12 @@ describe("kernel/check-kernel.sh", () => {
 
   it("still lists missing required options with --quiet", () => {
     const config = writeKernelConfig(path.join(dir, "quiet-fail.config"), {
-      CONFIG_VXLAN: null,
+      CONFIG_WIREGUARD: null,
       CONFIG_IP_VS: null,
     });
     const result = check(config, "--quiet");
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("missing: CONFIG_VXLAN");
+    expect(result.stderr).toContain("missing: CONFIG_WIREGUARD");
     expect(result.stderr).not.toContain("CONFIG_IP_VS");
   });
 

@@ -3,6 +3,7 @@ import * as path from "path";
 import {
   checkKernelScript,
   entrypointScript,
+  imageDir,
   kernelFragment,
   renderScript,
   renumberScript,
@@ -30,6 +31,7 @@ describe("images/k3s-node/entrypoint.sh", () => {
     fs.copyFileSync(entrypointScript, path.join(image, "entrypoint.sh"));
     fs.copyFileSync(renderScript, path.join(image, "render-config.sh"));
     fs.copyFileSync(renumberScript, path.join(image, "renumber.sh"));
+    fs.copyFileSync(path.join(imageDir, "node-env.sh"), path.join(image, "node-env.sh"));
     fs.copyFileSync(checkKernelScript, path.join(image, "kernel", "check-kernel.sh"));
     fs.copyFileSync(kernelFragment, path.join(image, "kernel", "k3s-fly.config"));
     fs.writeFileSync(path.join(bin, "k3s"), `#!/bin/sh\necho "$@" > '${k3sCalled}'\n`, {
@@ -64,11 +66,13 @@ describe("images/k3s-node/entrypoint.sh", () => {
   });
 
   it("refuses to start k3s when a required kernel option is missing", () => {
-    const kernel = writeKernelConfig(path.join(dir, "no-vxlan.config"), { CONFIG_VXLAN: null });
+    const kernel = writeKernelConfig(path.join(dir, "no-wireguard.config"), {
+      CONFIG_WIREGUARD: null,
+    });
     const result = run(path.join(image, "entrypoint.sh"), [], env({ K3S_KERNEL_CONFIG: kernel }));
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
-      "missing: CONFIG_VXLAN is not set (required: flannel-backend: vxlan (render-config.sh))",
+      "missing: CONFIG_WIREGUARD is not set (required: flannel-backend: wireguard-native, Mode ipv6 (render-config.sh)",
     );
     expect(result.stderr).toContain("refusing to start k3s");
     expect(result.stderr).toContain("K3S_SKIP_KERNEL_CHECK=1");
@@ -92,8 +96,8 @@ describe("images/k3s-node/entrypoint.sh", () => {
     const etcdDir = () => path.join(dataDir(), "server", "db", "etcd");
 
     beforeAll(() => {
-      kernel = writeKernelConfig(path.join(dir, "renumber-no-vxlan.config"), {
-        CONFIG_VXLAN: null,
+      kernel = writeKernelConfig(path.join(dir, "renumber-no-wireguard.config"), {
+        CONFIG_WIREGUARD: null,
       });
     });
     beforeEach(() => {
@@ -182,7 +186,7 @@ describe("images/k3s-node/entrypoint.sh", () => {
       fs.mkdirSync(sys, { recursive: true });
       fs.writeFileSync(path.join(sys, "max_user_instances"), "128\n");
       fs.writeFileSync(path.join(sys, "max_user_watches"), "1048576\n");
-      const kernel = writeKernelConfig(path.join(dir, "limits.config"), { CONFIG_VXLAN: null });
+      const kernel = writeKernelConfig(path.join(dir, "limits.config"), { CONFIG_WIREGUARD: null });
       const result = run(path.join(image, "entrypoint.sh"), [], env({ K3S_KERNEL_CONFIG: kernel }));
       expect(result.stderr).toContain("fs.inotify.max_user_instances: 128 -> 8192");
       expect(fs.readFileSync(path.join(sys, "max_user_instances"), "utf8").trim()).toBe("8192");
@@ -196,7 +200,9 @@ describe("images/k3s-node/entrypoint.sh", () => {
 
     it("warns and goes on when a limit cannot be read", () => {
       fs.rmSync(path.join(dir, "sys"), { recursive: true, force: true });
-      const kernel = writeKernelConfig(path.join(dir, "limits2.config"), { CONFIG_VXLAN: null });
+      const kernel = writeKernelConfig(path.join(dir, "limits2.config"), {
+        CONFIG_WIREGUARD: null,
+      });
       const result = run(path.join(image, "entrypoint.sh"), [], env({ K3S_KERNEL_CONFIG: kernel }));
       expect(result.stderr).toContain(
         `warning: cannot read ${path.join(dir, "sys", "fs/inotify/max_user_instances")}; leaving fs.inotify.max_user_instances alone`,

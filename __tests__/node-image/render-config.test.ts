@@ -82,7 +82,7 @@ describe("images/k3s-node/render-config.sh", () => {
     "cluster-cidr": "dead:beef:1:0::/56,10.1.0.0/16",
     "service-cidr": "dead:beef:1:1::/112,10.2.0.0/16",
     "cluster-dns": "dead:beef:1:1::10",
-    "flannel-backend": "vxlan",
+    "flannel-backend": "wireguard-native",
     "flannel-ipv6-masq": true,
     "tls-san": ["demo-cp.internal", "e2865013a1d386.vm.demo-cp.internal"],
     disable: ["traefik", "servicelb", "metrics-server"],
@@ -278,26 +278,22 @@ describe("images/k3s-node/render-config.sh", () => {
   describe("flannel net-conf", () => {
     const netConf = () => JSON.parse(fs.readFileSync(flannelConf(), "utf8")) as unknown;
 
+    // IPv4 story: eth0's IPv4 is not routed between Fly machines, so both
+    // families ride one WireGuard tunnel whose peers are the nodes' 6PN
+    // addresses (flannel's wireguard backend, Mode "ipv6"). flannel sizes the
+    // device itself: eth0's MTU minus 80, so no MTU is written.
     it.each([
       ["bootstrap server", bootstrapEnv],
       ["agent", () => agentEnv()],
-    ])("%s: sizes VXLAN for the IPv6 underlay: pods get 1420 - 70 = 1350", (_role, env) => {
+    ])("%s: carries both families over one WireGuard tunnel on IPv6", (_role, env) => {
       render(env());
-      // flannel subtracts its IPv4 VXLAN overhead (50) from Backend.MTU for both
-      // devices, so Backend.MTU = 1350 + 50 gives flannel-v6.1 and the pods 1350,
-      // and an encapsulated IPv6 packet 1350 + 70 = 1420, eth0's MTU on Fly.
       expect(netConf()).toEqual({
         Network: "10.1.0.0/16",
         EnableIPv4: true,
         EnableIPv6: true,
         IPv6Network: "dead:beef:1:0::/56",
-        Backend: { Type: "vxlan", MTU: 1400 },
+        Backend: { Type: "wireguard", Mode: "ipv6", PersistentKeepaliveInterval: 25 },
       });
-    });
-
-    it("follows K3S_UNDERLAY_MTU (the local podman network)", () => {
-      render(agentEnv({ K3S_UNDERLAY_MTU: "1500" }));
-      expect(netConf()).toMatchObject({ Backend: { MTU: 1480 } });
     });
 
     it("writes an IPv6-only net-conf for an IPv6-only cluster range", () => {
@@ -306,13 +302,11 @@ describe("images/k3s-node/render-config.sh", () => {
         EnableIPv4: false,
         EnableIPv6: true,
         IPv6Network: "dead:beef:1:0::/56",
-        Backend: { Type: "vxlan", MTU: 1400 },
+        Backend: { Type: "wireguard", Mode: "ipv6", PersistentKeepaliveInterval: 25 },
       });
     });
 
     it.each([
-      [{ K3S_UNDERLAY_MTU: "1300" }, "leaves pods an MTU of 1230, below IPv6's minimum of 1280"],
-      [{ K3S_UNDERLAY_MTU: "big" }, 'K3S_UNDERLAY_MTU must be a number (got "big")'],
       [{ K3S_CLUSTER_CIDR: "" }, "K3S_CLUSTER_CIDR is not set; every node needs the pod ranges"],
       [
         { K3S_CLUSTER_CIDR: "dead:beef::/56,10.1.0.0/16,10.9.0.0/16" },

@@ -4,21 +4,14 @@
 # the join token, render the k3s config, exec k3s. Inputs are described in
 # README.md and render-config.sh.
 #
-# Knobs besides the render inputs:
-#   K3S_SKIP_KERNEL_CHECK=1  start even if required kernel options are missing
-#   K3S_KERNEL_CONFIG=FILE   kernel config to check instead of /proc/config.gz
-#   K3S_WAIT_TIMEOUT=SECS    how long to wait for the address and the token
-#                            (3600: the join step reaches a node only after the
-#                            bootstrap server is Ready and, for workers, after
-#                            every server has joined; a node that gives up is
-#                            restarted by its restart policy and waits again)
-#   K3S_CONFIG_FILE=FILE     where to render the config (k3s reads the same
-#                            variable; default /etc/rancher/k3s/config.yaml)
-#   K3S_STATE_DIR=DIR        fly-k3s state on the volume (last 6PN address,
-#                            config history); default <parent of data dir>/fly-k3s
-#
-# Test hooks: K3S_SYSCTL_DIR (instead of /proc/sys), K3S_PEER_PING_URL (the
-# URL that tells whether another server is up).
+# Every input, who sets it and its default: node-env.sh (generated from
+# constructs/node-env.ts; never repeat a default here). Besides the render
+# inputs this script reads K3S_SKIP_KERNEL_CHECK, K3S_KERNEL_CONFIG,
+# K3S_WAIT_TIMEOUT (how long to wait for the address and the token: the join
+# step reaches a node only after the bootstrap server is Ready and, for
+# workers, after every server has joined; a node that gives up is restarted by
+# its restart policy and waits again), K3S_CONFIG_FILE, K3S_STATE_DIR, and the
+# test hooks K3S_SYSCTL_DIR and K3S_PEER_PING_URL.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
@@ -29,15 +22,18 @@ die() {
   exit 1
 }
 
+# shellcheck source=images/k3s-node/node-env.sh disable=SC1091
+source "$here/node-env.sh"
+
 role=${K3S_ROLE:-}
-bootstrap=${K3S_BOOTSTRAP:-false}
-data_dir=${K3S_DATA_DIR:-/data/k3s}
-token_file=${K3S_TOKEN_FILE:-/data/k3s-token}
-config_file=${K3S_CONFIG_FILE:-/etc/rancher/k3s/config.yaml}
-timeout=${K3S_WAIT_TIMEOUT:-3600}
-state_dir=${K3S_STATE_DIR:-$(dirname -- "$data_dir")/fly-k3s}
-sysctl_dir=${K3S_SYSCTL_DIR:-/proc/sys}
-peer_ping_url=${K3S_PEER_PING_URL:-https://${K3S_CP_APP:-}.internal:6443/ping}
+bootstrap=$K3S_BOOTSTRAP
+data_dir=$K3S_DATA_DIR
+token_file=$K3S_TOKEN_FILE
+config_file=$K3S_CONFIG_FILE
+timeout=$K3S_WAIT_TIMEOUT
+state_dir=$K3S_STATE_DIR
+sysctl_dir=$K3S_SYSCTL_DIR
+peer_ping_url=$K3S_PEER_PING_URL
 
 case "$role" in
   server | agent) ;;
@@ -157,7 +153,7 @@ check_renumbering() {
 # --- 1. Kernel ------------------------------------------------------------------
 
 check_kernel() {
-  if [[ ${K3S_SKIP_KERNEL_CHECK:-0} == 1 ]]; then
+  if [[ $K3S_SKIP_KERNEL_CHECK == 1 ]]; then
     log "K3S_SKIP_KERNEL_CHECK=1: not checking kernel options"
     return 0
   fi
@@ -248,11 +244,7 @@ fi
 # (K3S_TOKEN_FILE, K3S_DATA_DIR, K3S_CONFIG_FILE). Everything is in the config
 # file now; clear them so k3s reads only that (a bootstrap server has no token
 # file, and k3s would fail trying to read K3S_TOKEN_FILE).
-unset K3S_ROLE K3S_BOOTSTRAP K3S_CLUSTER_NAME K3S_CP_APP K3S_BOOTSTRAP_SERVER \
-  K3S_CLUSTER_CIDR K3S_SERVICE_CIDR K3S_CLUSTER_DNS K3S_ZONE K3S_NODE_LABELS \
-  K3S_DATA_DIR K3S_TOKEN_FILE K3S_CONFIG_FILE K3S_VERSION K3S_SKIP_KERNEL_CHECK \
-  K3S_KERNEL_CONFIG K3S_WAIT_TIMEOUT K3S_ETH0_IPV4 K3S_CGROUP_FSTYPE K3S_STATE_DIR \
-  K3S_UNDERLAY_MTU K3S_SYSCTL_DIR K3S_PEER_PING_URL
+unset "${NODE_ENV_NAMES[@]}"
 
 log "starting k3s $role with $config_file"
 exec k3s "$role" --config "$config_file"

@@ -3,8 +3,8 @@
 #
 # Usage: render-config.sh [--out FILE]
 #
-#   --out FILE  where to write (default: $K3S_CONFIG_FILE, else
-#               /etc/rancher/k3s/config.yaml). The file is replaced atomically.
+#   --out FILE  where to write (default: $K3S_CONFIG_FILE). The file is
+#               replaced atomically.
 #               The flannel net-conf is written next to it
 #               (flannel-net-conf.json). A copy of each rendered config is kept
 #               on the volume, in $K3S_STATE_DIR: config.yaml.last, and when
@@ -12,32 +12,20 @@
 #               config.yaml.prev (Fly rebuilds the root filesystem at every
 #               boot, so a .prev next to FILE would never survive).
 #
-# Environment (set by the fly-k3s Terraform stack and by Fly):
-#   K3S_ROLE              server | agent
-#   K3S_BOOTSTRAP         "true" on the server that creates the cluster
-#   K3S_CLUSTER_NAME      cluster name (only written as a comment)
-#   K3S_VERSION           k3s release (only written as a comment)
-#   K3S_CP_APP            control-plane app name, <cluster>-cp
-#   K3S_BOOTSTRAP_SERVER  joining servers: host (or host:port, or URL) to join
-#   K3S_CLUSTER_CIDR      pod ranges, IPv6 first ("v6/56,v4/16"); every node
-#                         needs them for the flannel net-conf
-#   K3S_SERVICE_CIDR      servers: service ranges, IPv6 first
-#   K3S_CLUSTER_DNS       servers: cluster DNS address, IPv6
-#   K3S_ZONE              volume zone (node label), optional
-#   K3S_NODE_LABELS       extra node labels "k=v,k2=v2", optional
-#   K3S_DATA_DIR          default /data/k3s
-#   K3S_TOKEN_FILE        default /data/k3s-token; only the path is written,
-#                         never the token
-#   K3S_STATE_DIR         default <parent of K3S_DATA_DIR>/fly-k3s (the volume)
-#   K3S_UNDERLAY_MTU      MTU of eth0, default 1420 (Fly's; see flannel below)
-#   FLY_PRIVATE_IP        6PN IPv6 address (first node-ip)
-#   FLY_MACHINE_ID, FLY_APP_NAME, FLY_REGION
-#
-# Test hooks (override what is read from the machine itself):
-#   K3S_ETH0_IPV4         use this as eth0's IPv4 instead of asking `ip`;
-#                         set it empty to mean "eth0 has no IPv4"
-#   K3S_CGROUP_FSTYPE     use this instead of `stat -fc %T /sys/fs/cgroup`
+# Environment: the K3S_* variables, who sets them and their defaults are in
+# node-env.sh (generated from constructs/node-env.ts; never repeat a default
+# here). Read here: K3S_ROLE, K3S_BOOTSTRAP, K3S_CLUSTER_NAME, K3S_VERSION,
+# K3S_CP_APP, K3S_BOOTSTRAP_SERVER, K3S_CLUSTER_CIDR, K3S_SERVICE_CIDR,
+# K3S_CLUSTER_DNS, K3S_ZONE, K3S_NODE_LABELS, K3S_DATA_DIR, K3S_TOKEN_FILE,
+# K3S_STATE_DIR, K3S_CONFIG_FILE, and the test hooks K3S_ETH0_IPV4 (eth0's
+# IPv4 instead of asking `ip`; set and empty means none) and
+# K3S_CGROUP_FSTYPE. Set by Fly: FLY_PRIVATE_IP (6PN IPv6, first node-ip),
+# FLY_MACHINE_ID, FLY_APP_NAME, FLY_REGION.
 set -euo pipefail
+
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+# shellcheck source=images/k3s-node/node-env.sh disable=SC1091
+source "$here/node-env.sh"
 
 log() { echo "render-config: $*" >&2; }
 fail() {
@@ -45,7 +33,7 @@ fail() {
   exit 1
 }
 
-out=${K3S_CONFIG_FILE:-/etc/rancher/k3s/config.yaml}
+out=$K3S_CONFIG_FILE
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out)
@@ -81,7 +69,7 @@ case "$role" in
 esac
 
 bootstrap=0
-case "${K3S_BOOTSTRAP:-}" in
+case "$K3S_BOOTSTRAP" in
   true) bootstrap=1 ;;
   false | "") ;;
   *) fail "K3S_BOOTSTRAP must be \"true\" or \"false\" (got \"$K3S_BOOTSTRAP\")" ;;
@@ -90,26 +78,23 @@ if [[ $bootstrap -eq 1 && $role != server ]]; then
   fail "K3S_BOOTSTRAP=true is only valid with K3S_ROLE=server (got K3S_ROLE=$role)"
 fi
 
-data_dir=${K3S_DATA_DIR:-/data/k3s}
-token_file=${K3S_TOKEN_FILE:-/data/k3s-token}
-state_dir=${K3S_STATE_DIR:-$(dirname -- "$data_dir")/fly-k3s}
+data_dir=$K3S_DATA_DIR
+token_file=$K3S_TOKEN_FILE
+state_dir=$K3S_STATE_DIR
 cp_app=$K3S_CP_APP
 
-# flannel MTU. flannel's VXLAN backend gives its devices (and so the pods) the
-# MTU of the outgoing interface minus 50, the VXLAN overhead over IPv4
-# (flannel-io/flannel vxlan_network.go, encapOverhead = 50). Over an IPv6
-# underlay the outer header is 20 bytes longer, so VXLAN costs 70 bytes, and
-# Fly links machines over IPv6 only (6PN, eth0 MTU 1420). Pods must therefore
-# get at most 1420 - 70 = 1350. flannel's Backend.MTU is the MTU of the
-# outgoing packets and flannel still subtracts 50 from it, for both the v4 and
-# the v6 device (flannel-io/flannel#1736 added the option; #1781 shows MTU 1414
-# giving flannel.1 and flannel-v6.1 1364 each), so Backend.MTU = 1350 + 50.
-underlay_mtu=${K3S_UNDERLAY_MTU:-1420}
-[[ $underlay_mtu =~ ^[0-9]+$ ]] || fail "K3S_UNDERLAY_MTU must be a number (got \"$underlay_mtu\")"
-readonly VXLAN_IPV6_OVERHEAD=70 FLANNEL_VXLAN_SUBTRACTS=50
-pod_mtu=$((underlay_mtu - VXLAN_IPV6_OVERHEAD))
-backend_mtu=$((pod_mtu + FLANNEL_VXLAN_SUBTRACTS))
-((pod_mtu >= 1280)) || fail "K3S_UNDERLAY_MTU=$underlay_mtu leaves pods an MTU of $pod_mtu, below IPv6's minimum of 1280"
+# flannel backend. Fly links machines over IPv6 only (6PN); eth0's IPv4 is
+# not routed between machines. flannel's VXLAN backend tunnels IPv4 pod
+# traffic over the node's IPv4 address (pkg/backend/vxlan: one device per
+# family), so IPv4 between pods on different nodes would be lost. Its
+# WireGuard backend in Mode "ipv6" (pkg/backend/wireguard, wireguard.go and
+# wireguard_network.go) builds one device, flannel-wg, whose peers are the
+# other nodes' IPv6 addresses (port 51820) and whose allowed IPs are both of a
+# node's pod subnets: IPv4 and IPv6 pod traffic ride one tunnel over 6PN. It
+# needs WireGuard in the kernel (CONFIG_WIREGUARD, checked at boot). flannel
+# gives the device, and so the pods, eth0's MTU minus 80 (WireGuard over IPv6):
+# 1420 - 80 = 1340 on Fly.
+readonly FLANNEL_BACKEND=wireguard-native FLANNEL_WG_MODE=ipv6 FLANNEL_WG_KEEPALIVE=25
 
 ipv6=$FLY_PRIVATE_IP
 if [[ ! $ipv6 =~ ^[0-9A-Fa-f:]+$ || $ipv6 != *:* ]]; then
@@ -239,7 +224,7 @@ render() {
   scalar cluster-cidr "$K3S_CLUSTER_CIDR"
   scalar service-cidr "$K3S_SERVICE_CIDR"
   scalar cluster-dns "$K3S_CLUSTER_DNS"
-  scalar flannel-backend vxlan
+  scalar flannel-backend "$FLANNEL_BACKEND"
   flag flannel-ipv6-masq true
   list tls-san "$cp_app.internal" "$node_name"
   list disable traefik servicelb metrics-server
@@ -266,7 +251,8 @@ render() {
 
 # k3s uses a --flannel-conf file as it is (FlannelConfOverride in k3s's
 # pkg/agent/flannel/setup.go), so this is the whole net-conf k3s would
-# generate for vxlan (same keys), plus the MTU.
+# generate for wireguard-native (same keys, keepalive 25), plus the Mode that
+# puts both families on one tunnel over IPv6.
 render_flannel_conf() {
   local ipv4_enabled=false
   [[ -n $pod_range_v4 ]] && ipv4_enabled=true
@@ -275,7 +261,8 @@ render_flannel_conf() {
   printf '  "EnableIPv4": %s,\n' "$ipv4_enabled"
   printf '  "EnableIPv6": true,\n'
   printf '  "IPv6Network": "%s",\n' "$pod_range_v6"
-  printf '  "Backend": {\n    "Type": "vxlan",\n    "MTU": %d\n  }\n' "$backend_mtu"
+  printf '  "Backend": {\n    "Type": "wireguard",\n    "Mode": "%s",\n' "$FLANNEL_WG_MODE"
+  printf '    "PersistentKeepaliveInterval": %d\n  }\n' "$FLANNEL_WG_KEEPALIVE"
   echo "}"
 }
 

@@ -1,0 +1,19 @@
+import * as fs from "fs";
+import * as path from "path";
+import { imageDir } from "./helpers";
+
+const dockerfile = fs.readFileSync(path.join(imageDir, "Dockerfile"), "utf8");
+
+describe("images/k3s-node/Dockerfile", () => {
+  it("pins every base image by digest", () => {
+    const froms = dockerfile.split("\n").filter((l) => /^FROM\s/i.test(l));
+    expect(froms.length).toBeGreaterThan(0);
+    for (const from of froms) expect(from).toMatch(/^FROM\s+\S+@sha256:[0-9a-f]{64}(\s|$)/);
+  });
+
+  it("copies every script of the image, the generated node-env.sh included", () => {
+    const scripts = fs.readdirSync(imageDir).filter((f) => f.endsWith(".sh"));
+    expect(scripts).toContain("node-env.sh");
+    for (const s of scripts) expect(dockerfile).toContain(`images/k3s-node/${s}`);
+  });
+});

@@ -1,0 +1,62 @@
+# shellcheck shell=bash
+# Generated from NODE_ENV_VARS in constructs/node-env.ts by `npm run image -- --write-env`;
+# do not edit. The node environment: every variable the image's scripts read, who
+# sets it, and its default. entrypoint.sh and render-config.sh source this file.
+
+# K3S_ROLE (stack): server or agent
+
+# K3S_BOOTSTRAP (stack): true on the server that founds the cluster (cluster-init only while <data dir>/server/db does not exist)
+: "${K3S_BOOTSTRAP:=false}"
+
+# K3S_CLUSTER_NAME (stack): cluster name (written as a comment)
+
+# K3S_VERSION (stack): k3s release; written as a comment and compared with `k3s --version` (warning only)
+
+# K3S_CP_APP (stack): control-plane app; agents join https://<cp-app>.internal:6443, servers add it to tls-san
+
+# K3S_BOOTSTRAP_SERVER (stack): joining servers: the server to join (host, host:port, IPv6 literal or URL)
+
+# K3S_CLUSTER_CIDR (stack): pod ranges, IPv6 first (every node: flannel net-conf)
+
+# K3S_SERVICE_CIDR (stack): servers: service ranges, IPv6 first
+
+# K3S_CLUSTER_DNS (stack): servers: cluster DNS address (IPv6)
+
+# K3S_ZONE (stack): volume zone; node label topology.kubernetes.io/zone
+
+# K3S_DATA_DIR (stack): k3s data dir, on the volume
+: "${K3S_DATA_DIR:=/data/k3s}"
+
+# K3S_TOKEN_FILE (stack): join token file, written by the join step through exec (only the path goes into the config)
+: "${K3S_TOKEN_FILE:=/data/k3s-token}"
+
+# K3S_STATE_DIR (knob): fly-k3s state on the volume (last 6PN address, config history)
+: "${K3S_STATE_DIR:=$(dirname -- "$K3S_DATA_DIR")/fly-k3s}"
+
+# K3S_CONFIG_FILE (knob): where the k3s config is rendered
+: "${K3S_CONFIG_FILE:=/etc/rancher/k3s/config.yaml}"
+
+# K3S_NODE_LABELS (knob): extra node labels k=v,k2=v2 (the stack does not set it)
+
+# K3S_WAIT_TIMEOUT (knob): seconds to wait for the 6PN address and the join token (the restart policy retries after)
+: "${K3S_WAIT_TIMEOUT:=3600}"
+
+# K3S_SKIP_KERNEL_CHECK (knob): 1: start even if required kernel options are missing
+: "${K3S_SKIP_KERNEL_CHECK:=0}"
+
+# K3S_KERNEL_CONFIG (knob): kernel config to check instead of /proc/config.gz
+
+# K3S_ETH0_IPV4 (test): eth0's IPv4 instead of asking ip (set and empty: none)
+
+# K3S_CGROUP_FSTYPE (test): instead of stat -fc %T /sys/fs/cgroup
+
+# K3S_SYSCTL_DIR (test): instead of /proc/sys
+: "${K3S_SYSCTL_DIR:=/proc/sys}"
+
+# K3S_PEER_PING_URL (test): the URL that tells whether another server is up
+: "${K3S_PEER_PING_URL:=https://${K3S_CP_APP:-}.internal:6443/ping}"
+
+# Every name above: the entrypoint clears them all before it execs k3s, which
+# reads several of the same names (K3S_DATA_DIR, K3S_TOKEN_FILE, K3S_CONFIG_FILE).
+# shellcheck disable=SC2034
+NODE_ENV_NAMES=(K3S_ROLE K3S_BOOTSTRAP K3S_CLUSTER_NAME K3S_VERSION K3S_CP_APP K3S_BOOTSTRAP_SERVER K3S_CLUSTER_CIDR K3S_SERVICE_CIDR K3S_CLUSTER_DNS K3S_ZONE K3S_DATA_DIR K3S_TOKEN_FILE K3S_STATE_DIR K3S_CONFIG_FILE K3S_NODE_LABELS K3S_WAIT_TIMEOUT K3S_SKIP_KERNEL_CHECK K3S_KERNEL_CONFIG K3S_ETH0_IPV4 K3S_CGROUP_FSTYPE K3S_SYSCTL_DIR K3S_PEER_PING_URL)
