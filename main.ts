@@ -7,7 +7,7 @@ import { App } from "cdktf";
 import { ConfigError } from "./config/errors";
 import { ClusterDefinition, bootstrapNodeId, findClusterDirs, loadCluster } from "./config/load";
 import { stackName } from "./config/naming";
-import { stateFileFor } from "./config/state";
+import { s3StateFor, stateFileFor } from "./config/state";
 import { ClusterStack } from "./constructs/cluster-stack";
 
 function loadAll(root: string): ClusterDefinition[] {
@@ -28,6 +28,16 @@ function loadAll(root: string): ClusterDefinition[] {
   return clusters;
 }
 
+/** The S3 state chosen by the environment (FLY_K3S_STATE_BUCKET), if any; exits on a bad setting. */
+function s3State(cluster: string) {
+  try {
+    return s3StateFor(cluster);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+}
+
 const clusters = loadAll(process.cwd());
 const bootstrap = bootstrapNodeId();
 const app = new App();
@@ -37,6 +47,7 @@ for (const c of clusters) {
     nodeGroups: c.nodeGroups,
     bootstrapNodeId: bootstrap,
     stateFile: stateFileFor(c.config.clusterName),
+    s3State: s3State(c.config.clusterName),
   });
 }
 app.synth();

@@ -86,6 +86,33 @@ describe("main.ts", () => {
     }
   });
 
+  it("writes no state-bucket credential anywhere in the output, with the state in S3", () => {
+    const dir = scratch();
+    const fakeKeyId = ["AKIA", "FAKE".repeat(4)].join("");
+    const fakeSecret = ["fake", "SECRET".repeat(6)].join("/");
+    const r = synth(dir, {
+      FLY_K3S_STATE_BUCKET: "fly-k3s-state",
+      FLY_K3S_STATE_ENDPOINT: "https://fly.storage.tigris.dev",
+      AWS_ACCESS_KEY_ID: fakeKeyId,
+      AWS_SECRET_ACCESS_KEY: fakeSecret,
+      FLY_API_TOKEN: FAKE_FLY_TOKEN,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const s = stack(r.outdir, "local") as unknown as { terraform: { backend: unknown } };
+    expect(s.terraform.backend).toMatchObject({
+      s3: { bucket: "fly-k3s-state", key: "fly/local/terraform.tfstate", use_lockfile: true },
+    });
+    const files = allFiles(r.outdir);
+    expect(files.length).toBeGreaterThan(2);
+    for (const f of files) {
+      const text = fs.readFileSync(f, "utf8");
+      expect(text).not.toContain(fakeKeyId);
+      expect(text).not.toContain(fakeSecret);
+      expect(text).not.toContain(FAKE_FLY_TOKEN);
+    }
+  });
+
   it("gives machines a token file path, never a token, in their environment", () => {
     const dir = scratch();
     fs.writeFileSync(path.join(dir, "clusters/local/node-groups"), "0\n");

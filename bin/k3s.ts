@@ -195,9 +195,11 @@ async function act(ctx: Context): Promise<number> {
     }
     case "destroy": {
       const stack = new Stack(cluster.config, tools(), ctx.target, log);
-      if (!fs.existsSync(stack.stateFile)) {
+      await stack.prepare();
+      const before = await stack.resources();
+      if (before.length === 0) {
         console.log(
-          `nothing is left of cluster ${name} on this target (no state at ${stack.stateFile})`,
+          `nothing is left of cluster ${name} on this target (no resources in ${stack.stateLocation})`,
         );
         return 0;
       }
@@ -214,14 +216,13 @@ async function act(ctx: Context): Promise<number> {
           return 1;
         }
       }
-      await stack.prepare();
-      const before = await stack.resources();
       const r = await stack.destroy();
       if (r.status !== 0) return 1;
       const count = (t: string) => before.filter((a) => a.startsWith(`${t}.`)).length;
       console.log(
         `destroyed cluster ${name}: ${count("fly_app")} apps, ${count("fly_machine")} machines, ${count("fly_volume")} volumes`,
       );
+      // A local state file is removed; a remote one is left empty.
       for (const f of [stack.stateFile, `${stack.stateFile}.backup`]) fs.rmSync(f, { force: true });
       return 0;
     }

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { ClusterConfig } from "../config/schema";
 import { stackName } from "../config/naming";
-import { stateFileFor } from "../config/state";
+import { stateFileFor, stateLocation } from "../config/state";
 import { DeployResult, Repair, ShowState, deploy, repairsNeeded } from "../ops/deploy";
 import { Target } from "./target";
 import { ROOT, RunResult, Toolchain, run } from "./toolchain";
@@ -18,6 +18,8 @@ export class Stack {
   readonly name: string;
   readonly dir: string;
   readonly stateFile: string;
+  /** The state file, or s3://bucket/key when FLY_K3S_STATE_BUCKET puts it in S3. */
+  readonly stateLocation: string;
   private readonly env: Record<string, string>;
 
   constructor(
@@ -30,6 +32,7 @@ export class Stack {
     this.dir = path.join(ROOT, "cdktf.out", "stacks", this.name);
     this.env = { ...tools.env, ...target.env };
     this.stateFile = stateFileFor(config.clusterName, { ...process.env, ...this.env });
+    this.stateLocation = stateLocation(config.clusterName, { ...process.env, ...this.env });
   }
 
   /** Runs tofu in the stack directory. */
@@ -58,7 +61,7 @@ export class Stack {
       }),
     );
     fs.mkdirSync(path.dirname(this.stateFile), { recursive: true });
-    this.log(`initializing (state: ${this.stateFile})`);
+    this.log(`initializing (state: ${this.stateLocation})`);
     // -reconfigure: the state path differs between Fly and the local emulator;
     // each target's state stays where it is (nothing is migrated).
     await this.must("tofu init", this.tofu(["init", "-input=false", "-reconfigure", "-no-color"]));
@@ -115,11 +118,12 @@ export class Stack {
     return [...lines, ...repairs.map((r) => `${r.address}: ${r.reason}`)];
   }
 
-  /** Resource addresses in the state (none when there is no state). */
+  /** Resource addresses in the state, local or remote (none when there is no state). */
   async resources(): Promise<string[]> {
-    if (!fs.existsSync(this.stateFile)) return [];
-    const r = await this.must("tofu state list", this.tofu(["state", "list"]));
-    return r.stdout.split("\n").filter(Boolean);
+    // `show -json` answers for a missing state too, where `state list` fails.
+    const r = await this.must("tofu show", this.tofu(["show", "-json", "-no-color"]));
+    const state = JSON.parse(r.stdout) as ShowState;
+    return (state.values?.root_module?.resources ?? []).map((x) => x.address);
   }
 
   destroy(): Promise<RunResult> {

@@ -1,8 +1,9 @@
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { FlyProvider } from "../.gen/providers/fly/provider";
 import { ClusterConfig } from "../config/schema";
+import { S3State } from "../config/state";
 import { imageRunsK3s, nodeGroupIdProblem } from "../config/naming";
 import { ControlPlane } from "./control-plane";
 import { NodeGroup } from "./node-group";
@@ -19,6 +20,13 @@ export interface ClusterStackProps {
    * outside the checkout; see README "State".
    */
   readonly stateFile: string;
+  /**
+   * Keep the state in an S3 bucket instead of stateFile, locked with
+   * S3-native lock objects (`use_lockfile`). Credentials are not part of it:
+   * OpenTofu reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY at apply time.
+   * @default none: the state is the local file stateFile
+   */
+  readonly s3State?: S3State;
   /**
    * Path of `bin/fly-machines` as the provisioners run it.
    * @default this checkout's bin/fly-machines (absolute)
@@ -48,7 +56,8 @@ export class ClusterStack extends TerraformStack {
     this.node.setContext(OPS_COMMAND_CONTEXT, props.opsCommand ?? DEFAULT_OPS_COMMAND);
     const k3sSteps = props.k3sSteps ?? imageRunsK3s(props.config.nodeImage);
     this.k3sSteps = k3sSteps;
-    new LocalBackend(this, { path: props.stateFile });
+    if (props.s3State) s3Backend(this, props.s3State);
+    else new LocalBackend(this, { path: props.stateFile });
     new FlyProvider(this, "fly", {});
     new NullProvider(this, "null", {});
 
@@ -78,4 +87,30 @@ export class ClusterStack extends TerraformStack {
       value: this.nodeGroups.map((g) => g.app.name),
     });
   }
+}
+
+/**
+ * OpenTofu's S3 backend with S3-native locking. A service other than AWS (an
+ * endpoint is given) gets path-style requests and none of the AWS-only
+ * preflight calls (STS, account id, instance metadata, region list).
+ */
+function s3Backend(stack: TerraformStack, state: S3State): S3Backend {
+  const backend = new S3Backend(stack, {
+    bucket: state.bucket,
+    key: state.key,
+    region: state.region,
+    ...(state.endpoint
+      ? {
+          endpoints: { s3: state.endpoint },
+          usePathStyle: true,
+          skipCredentialsValidation: true,
+          skipRequestingAccountId: true,
+          skipMetadataApiCheck: true,
+          skipRegionValidation: true,
+        }
+      : {}),
+  });
+  // cdktf 0.21 predates `use_lockfile` (OpenTofu >= 1.10): set it directly.
+  backend.addOverride("use_lockfile", true);
+  return backend;
 }

@@ -10,6 +10,8 @@ CACHE_DIR=${FLY_K3S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fly-k3s}
 TOFU_DIR="$CACHE_DIR/tofu-$TOFU_VERSION"
 MIRROR_DIR="$CACHE_DIR/provider-mirror"
 TF_CLI_CONFIG="$CACHE_DIR/tofu.tfrc"
+VERSITYGW_BIN="$CACHE_DIR/versitygw-$VERSITYGW_VERSION/versitygw"
+ACTIONLINT_BIN="$CACHE_DIR/actionlint-$ACTIONLINT_VERSION/actionlint"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

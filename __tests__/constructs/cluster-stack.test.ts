@@ -28,6 +28,34 @@ describe("ClusterStack", () => {
     });
   });
 
+  it("stores state in S3 with S3-native locking when given a bucket, and no credentials", () => {
+    const s3State = {
+      bucket: "state",
+      key: "fly/fly-k3s-poc/terraform.tfstate",
+      region: "us-east-1",
+    };
+    const aws = synthExample([], undefined, { s3State }).json;
+    expect(aws.terraform.backend).toEqual({
+      s3: { ...s3State, use_lockfile: true },
+    });
+    const tigris = synthExample([], undefined, {
+      s3State: { ...s3State, region: "auto", endpoint: "https://fly.storage.tigris.dev" },
+    }).json;
+    expect(tigris.terraform.backend).toEqual({
+      s3: {
+        ...s3State,
+        region: "auto",
+        endpoints: { s3: "https://fly.storage.tigris.dev" },
+        use_path_style: true,
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+        use_lockfile: true,
+      },
+    });
+  });
+
   it("pins the Fly and null providers and configures no credentials", () => {
     expect(json.terraform.required_providers).toEqual({
       fly: { source: "stategraph/fly", version: "= 0.2.4" },

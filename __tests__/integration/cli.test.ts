@@ -127,10 +127,10 @@ describe("./k3s.sh on the local Fly", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("give --yes");
     const d = await k3s("-d", "--yes", "clusters/local");
-    expect(d.code).toBe(0);
+    if (d.code !== 0) throw new Error(`-d --yes failed:\n${d.stderr}`);
     expect(d.stdout).toContain("destroyed cluster local: 1 apps, 3 machines, 3 volumes");
     const again = await k3s("-d", "--yes", "clusters/local");
-    expect(again.code).toBe(0);
+    if (again.code !== 0) throw new Error(`second -d --yes failed:\n${again.stderr}`);
     expect(again.stdout).toContain("nothing is left of cluster local on this target");
     const status = await k3s("--status", "--json", "clusters/local");
     expect(JSON.parse(status.stdout)).toEqual([]);
