@@ -24,6 +24,7 @@ import {
   taintControlPlane,
   waitNodeReady,
 } from "../ops/cluster-ops";
+import { FLY_MACHINES_OPTIONS } from "../ops/fly-machines-call";
 import { MachineConfig, MachinesApi, apiOptionsFromEnv } from "../ops/machines-api";
 
 async function listMachines(api: MachinesApi, app: string): Promise<void> {
@@ -52,19 +53,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const { values: o } = parseArgs({
     args: rest,
-    options: {
-      app: { type: "string" },
-      volume: { type: "string" },
-      machine: { type: "string" },
-      "cp-app": { type: "string" },
-      bootstrap: { type: "string" },
-      cluster: { type: "string" },
-      server: { type: "string" },
-      out: { type: "string" },
-      timeout: { type: "string" },
-      "wait-ready": { type: "boolean" },
-      etcd: { type: "boolean" },
-    },
+    options: FLY_MACHINES_OPTIONS,
   });
   const need = (key: keyof typeof o): string => {
     const v = o[key];

@@ -11,7 +11,8 @@ import {
 } from "../config/naming";
 import { FlyNode } from "./fly-node";
 import { nodeEnv, nodeMetadata } from "./node-env";
-import { OpsStep, bootstrapArgs } from "./ops-step";
+import { BootstrapRef } from "../ops/fly-machines-call";
+import { OpsStep } from "./ops-step";
 
 export interface ControlPlaneProps {
   readonly config: ClusterConfig;
@@ -99,17 +100,18 @@ export class ControlPlane extends Construct {
       return;
     }
 
-    const bootstrapRef = bootstrapArgs(this.app.name, this.bootstrap.machine.id);
+    const bootstrapRef: BootstrapRef = {
+      cpApp: this.app.name,
+      bootstrap: this.bootstrap.machine.id,
+    };
     const bootstrapReady = new OpsStep(this, "bootstrap-ready", {
       description: `wait for ${controlPlaneMachineName(b)} to bootstrap the cluster`,
-      args: [
-        "wait-ready",
+      call: {
+        command: "wait-ready",
         ...bootstrapRef,
-        "--app",
-        this.app.name,
-        "--machine",
-        this.bootstrap.machine.id,
-      ],
+        app: this.app.name,
+        machine: this.bootstrap.machine.id,
+      },
       triggers: { machine_id: this.bootstrap.machine.id },
       dependsOn: [this.bootstrap.rolled.resource],
     });
@@ -121,7 +123,7 @@ export class ControlPlane extends Construct {
 
     const taint = new OpsStep(this, "taint", {
       description: "taint the control plane CriticalAddonsOnly=true:NoExecute",
-      args: ["taint", ...bootstrapRef],
+      call: { command: "taint", ...bootstrapRef },
       triggers: Object.fromEntries(this.nodes.map((n, i) => [`ctrl_${i}`, n.machine.id])),
       dependsOn: joins.map((j) => j.resource),
     });
@@ -129,16 +131,13 @@ export class ControlPlane extends Construct {
 
     this.kubeconfig = new OpsStep(this, "kubeconfig", {
       description: `write the kubeconfig to ~/.kube/${config.clusterName}`,
-      args: [
-        "kubeconfig",
+      call: {
+        command: "kubeconfig",
         ...bootstrapRef,
-        "--cluster",
-        config.clusterName,
-        "--server",
-        apiServerUrl(config.clusterName),
-        "--out",
-        `$HOME/.kube/${config.clusterName}`,
-      ],
+        cluster: config.clusterName,
+        server: apiServerUrl(config.clusterName),
+        out: `$HOME/.kube/${config.clusterName}`,
+      },
       triggers: { machine_id: this.bootstrap.machine.id },
       dependsOn: [taint.resource],
     });
@@ -149,13 +148,12 @@ export class ControlPlane extends Construct {
 export function joinStep(
   node: FlyNode,
   appName: string,
-  bootstrapRef: string[],
+  bootstrapRef: BootstrapRef,
   dependsOn: ITerraformDependable[],
 ): OpsStep {
-  const target = ["--app", appName, "--machine", node.machine.id];
   return new OpsStep(node, "join", {
     description: `join ${node.node.id} to the cluster`,
-    args: ["join", ...bootstrapRef, ...target],
+    call: { command: "join", ...bootstrapRef, app: appName, machine: node.machine.id },
     triggers: { machine_id: node.machine.id },
     dependsOn: [...dependsOn, node.rolled.resource],
   });

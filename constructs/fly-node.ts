@@ -74,7 +74,7 @@ export class FlyNode extends Construct {
     });
     new OpsStep(this, "snapshots-off", {
       description: `switch scheduled snapshots off on volume ${props.volumeName} of ${props.machineName}`,
-      args: ["snapshots-off", "--app", props.appName, "--volume", this.volume.id],
+      call: { command: "snapshots-off", app: props.appName, volume: this.volume.id },
       triggers: { volume_id: this.volume.id },
     });
 
@@ -113,19 +113,16 @@ export class FlyNode extends Construct {
       stop_config: NODE_STOP_CONFIG,
     });
     const r = props.rollReadiness;
-    const readinessArgs = r
-      ? [
-          "--wait-ready",
-          "--cp-app",
-          r.cpApp,
-          "--bootstrap",
-          r.bootstrapMachineId ?? this.machine.id,
-          ...(r.etcd ? ["--etcd"] : []),
-        ]
-      : [];
     this.rolled = new OpsStep(this, "roll", {
       description: `bring machine ${props.machineName} to its declared config`,
-      args: ["roll", "--app", props.appName, "--machine", this.machine.id, ...readinessArgs],
+      call: {
+        command: "roll",
+        app: props.appName,
+        machine: this.machine.id,
+        waitReady: r
+          ? { cpApp: r.cpApp, bootstrap: r.bootstrapMachineId ?? this.machine.id, etcd: !!r.etcd }
+          : undefined,
+      },
       triggers: { machine_id: this.machine.id, config: desired },
       environment: { FLY_K3S_MACHINE_CONFIG: desired },
       dependsOn: props.rollAfter,

@@ -6,7 +6,6 @@ import { nodeGroupAppName, workerMachineName } from "../config/naming";
 import { joinStep } from "./control-plane";
 import { FlyNode } from "./fly-node";
 import { nodeEnv, nodeMetadata } from "./node-env";
-import { bootstrapArgs } from "./ops-step";
 
 export interface NodeGroupProps {
   readonly config: ClusterConfig;
@@ -38,7 +37,7 @@ export class NodeGroup extends Construct {
       name: nodeGroupAppName(config.clusterName, groupId),
       orgSlug: config.orgName,
     });
-    const bootstrapRef = bootstrapArgs(props.controlPlaneApp, props.bootstrapMachineId);
+    const bootstrapRef = { cpApp: props.controlPlaneApp, bootstrap: props.bootstrapMachineId };
     for (let i = 0; i < config.nodeGroupSize; i++) {
       const previous = this.nodes[i - 1];
       const node = new FlyNode(this, `worker-${i}`, {

@@ -2,6 +2,7 @@ import { Resource } from "@cdktf/provider-null/lib/resource";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import * as path from "path";
+import { FlyMachinesCall, flyMachinesArgs } from "../ops/fly-machines-call";
 
 /**
  * Construct context key holding the path of the project's Machines API command
@@ -18,8 +19,8 @@ export const OPS_COMMAND_CONTEXT = "fly-k3s:opsCommand";
 export const DEFAULT_OPS_COMMAND = path.resolve(__dirname, "..", "bin", "fly-machines");
 
 export interface OpsStepProps {
-  /** Arguments to `bin/fly-machines` (subcommand first). */
-  readonly args: readonly string[];
+  /** The `bin/fly-machines` invocation (ops/fly-machines-call.ts). */
+  readonly call: FlyMachinesCall;
   /**
    * Values whose change re-runs the step (for example the machine id, so a
    * replaced machine is joined again). Never put a secret here: triggers are
@@ -47,7 +48,7 @@ export class OpsStep extends Construct {
     super(scope, id);
     const ops =
       (this.node.tryGetContext(OPS_COMMAND_CONTEXT) as string | undefined) ?? DEFAULT_OPS_COMMAND;
-    const command = [ops, ...props.args].map(shellQuote).join(" ");
+    const command = [ops, ...flyMachinesArgs(props.call)].map(shellQuote).join(" ");
     this.resource = new Resource(this, "step", {
       triggers: props.triggers,
       dependsOn: props.dependsOn,
@@ -60,11 +61,6 @@ export class OpsStep extends Construct {
       ],
     });
   }
-}
-
-/** The arguments that name the bootstrap server to the fly-machines subcommands. */
-export function bootstrapArgs(controlPlaneApp: string, bootstrapMachineId: string): string[] {
-  return ["--cp-app", controlPlaneApp, "--bootstrap", bootstrapMachineId];
 }
 
 /**
