@@ -106,10 +106,13 @@ export function configMatches(current: MachineConfig, desired: MachineConfig): b
   return ROLLED_CONFIG_FIELDS.every((f) => {
     if (desired[f] === undefined) return true;
     const norm = f === "stop_config" ? normalStopConfig : (x: unknown) => x;
-    return (
-      JSON.stringify(sortKeys(norm(current[f]))) === JSON.stringify(sortKeys(norm(desired[f])))
-    );
+    return sameValue(norm(current[f]), norm(desired[f]));
   });
+}
+
+/** Deep equality of JSON values, whatever the order of object keys. Pure. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 }
 
 function sortKeys(v: unknown): unknown {

@@ -13,7 +13,7 @@
  *    later refresh-only plan (the drift check) reports only changes made by
  *    someone else.
  */
-import { MANAGED_CONFIG_FIELDS } from "./cluster-ops";
+import { MANAGED_CONFIG_FIELDS, sameValue } from "./cluster-ops";
 
 export interface TofuResult {
   readonly status: number;
@@ -56,19 +56,6 @@ function managedFields(machine: Record<string, unknown>): Record<string, unknown
       ? { cpu_kind: guest.cpu_kind, cpus: guest.cpus, memory_mb: guest.memory_mb }
       : undefined,
   };
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-  return Object.fromEntries(
-    Object.entries(v as Record<string, unknown>)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, x]) => [k, sortKeys(x)]),
-  );
 }
 
 /** What a deploy must replace, from a freshly refreshed state. Pure. */
