@@ -29,12 +29,18 @@ export const controlPlaneMachineName = (index: number): string => `ctrl-${index}
 export const workerMachineName = (group: string, index: number): string =>
   `worker-ng-${group}-${index}`;
 
+/** An app's `.internal` name: every started machine of the app, over 6PN. */
+export const appInternalHost = (app: string): string => `${app}.internal`;
+
+/** The k3s API server URL on a host. */
+export const apiServerUrlOn = (host: string): string => `https://${host}:6443`;
+
 /** The name every node uses to reach the API servers over 6PN. */
 export const controlPlaneInternalHost = (cluster: string): string =>
-  `${controlPlaneAppName(cluster)}.internal`;
+  appInternalHost(controlPlaneAppName(cluster));
 
 export const apiServerUrl = (cluster: string): string =>
-  `https://${controlPlaneInternalHost(cluster)}:6443`;
+  apiServerUrlOn(controlPlaneInternalHost(cluster));
 
 /** Terraform stack name for a cluster. */
 export const stackName = (cluster: string): string => cluster;
@@ -54,11 +60,11 @@ export function imageRunsK3s(image: string): boolean {
 /**
  * A machine's own `.internal` name, `<machine_id>.vm.<app>.internal`: what a
  * server joins the bootstrap server by, and the Kubernetes node name a node
- * registers as (images/k3s-node/render-config.sh builds the same from
- * FLY_MACHINE_ID and FLY_APP_NAME).
+ * registers as (the node image gets it from constructs/node-env.ts, which
+ * renders this function with FLY_MACHINE_ID and FLY_APP_NAME).
  */
 export function machineInternalName(app: string, machineId: string): string {
-  return `${machineId}.vm.${app}.internal`;
+  return `${machineId}.vm.${appInternalHost(app)}`;
 }
 
 /**

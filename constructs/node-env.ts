@@ -10,7 +10,12 @@
  * onto the node's volume through the Machines API exec endpoint.
  */
 import { ClusterConfig } from "../config/schema";
-import { controlPlaneAppName } from "../config/naming";
+import {
+  apiServerUrlOn,
+  appInternalHost,
+  controlPlaneAppName,
+  machineInternalName,
+} from "../config/naming";
 import { JOIN_TOKEN_FILE, K3S_DATA_DIR } from "../ops/node-paths";
 
 /** Who sets a variable: the stack (machine env), an operator (knob), or a test. */
@@ -97,10 +102,25 @@ export const NODE_ENV_VARS = {
   },
   K3S_CGROUP_FSTYPE: { setBy: "test", doc: "instead of stat -fc %T /sys/fs/cgroup" },
   K3S_SYSCTL_DIR: { setBy: "test", doc: "instead of /proc/sys", default: "/proc/sys" },
+  K3S_CP_HOST: {
+    setBy: "knob",
+    doc: "the control plane's .internal name (config/naming.ts): agents' server URL, servers' tls-san",
+    shellDefault: appInternalHost("${K3S_CP_APP:-}"),
+  },
+  K3S_SERVER_URL: {
+    setBy: "knob",
+    doc: "the API server URL agents join (config/naming.ts)",
+    shellDefault: apiServerUrlOn("${K3S_CP_HOST}"),
+  },
+  K3S_NODE_NAME: {
+    setBy: "knob",
+    doc: "the Kubernetes node name: the machine's own .internal name (config/naming.ts)",
+    shellDefault: machineInternalName("${FLY_APP_NAME:-}", "${FLY_MACHINE_ID:-}"),
+  },
   K3S_PEER_PING_URL: {
     setBy: "test",
     doc: "the URL that tells whether another server is up",
-    shellDefault: "https://${K3S_CP_APP:-}.internal:6443/ping",
+    shellDefault: "${K3S_SERVER_URL}/ping",
   },
 } as const satisfies Record<string, NodeEnvVar>;
 

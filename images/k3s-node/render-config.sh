@@ -81,7 +81,6 @@ fi
 data_dir=$K3S_DATA_DIR
 token_file=$K3S_TOKEN_FILE
 state_dir=$K3S_STATE_DIR
-cp_app=$K3S_CP_APP
 
 # flannel backend. Fly links machines over IPv6 only (6PN); eth0's IPv4 is
 # not routed between machines. flannel's VXLAN backend tunnels IPv4 pod
@@ -169,7 +168,7 @@ server_url() {
   esac
 }
 
-node_name="$FLY_MACHINE_ID.vm.$FLY_APP_NAME.internal"
+node_name=$K3S_NODE_NAME
 out_dir=$(dirname -- "$out")
 flannel_conf="$out_dir/flannel-net-conf.json"
 
@@ -216,7 +215,7 @@ render() {
   list kube-proxy-arg "conntrack-max-per-core=0"
 
   if [[ $role == agent ]]; then
-    scalar server "https://$cp_app.internal:6443"
+    scalar server "$K3S_SERVER_URL"
     scalar token-file "$token_file"
     return 0
   fi
@@ -226,7 +225,7 @@ render() {
   scalar cluster-dns "$K3S_CLUSTER_DNS"
   scalar flannel-backend "$FLANNEL_BACKEND"
   flag flannel-ipv6-masq true
-  list tls-san "$cp_app.internal" "$node_name"
+  list tls-san "$K3S_CP_HOST" "$node_name"
   list disable traefik servicelb metrics-server
 
   if [[ $bootstrap -eq 1 ]]; then
