@@ -201,7 +201,7 @@ export const KEYS = {
     }),
   },
   NODE_IMAGE: {
-    doc: "Image every node runs. On Fly, push images/k3s-node and set this to its reference (for example registry.fly.io/<cluster>-cp:<tag>). The local Fly's test image (`localhost/fly-emulator-test:latest`) holds no k3s: with it the k3s steps are left out.",
+    doc: "Image every node runs. On Fly, `npm run image -- clusters/<name> --push` builds images/k3s-node, pushes it to `registry.fly.io/<cluster>-images:<tag>` and sets this. The local Fly's test image (`localhost/fly-emulator-test:latest`) holds no k3s: with it the k3s steps are left out.",
     default: "fly-k3s/k3s-node:<K3S_VERSION with + replaced by ->",
     schema: z.string().min(1, "must not be empty").optional(),
   },
