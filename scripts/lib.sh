@@ -18,8 +18,3 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # version_ge A B: true when version A >= version B (dotted numbers).
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
-
-# provider_installed NAMESPACE/TYPE VERSION: true when the mirror holds a binary for it.
-provider_installed() {
-  compgen -G "$MIRROR_DIR/$MIRROR_HOST/$1/$2/*/terraform-provider-${1#*/}_v$2" >/dev/null
-}
