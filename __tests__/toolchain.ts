@@ -1,6 +1,5 @@
 /** The project's built toolchain, as tests see it (cli/toolchain.ts owns it). */
 import { execFile, spawnSync } from "child_process";
-import * as path from "path";
 import { ROOT, toolchain, toolchainVar } from "../cli/toolchain";
 
 export { ROOT, toolchainVar };
@@ -11,15 +10,21 @@ export { ROOT, toolchainVar };
  * them with its reason; nothing is ever skipped.
  */
 export function requireToolchain(): void {
-  toolchain({ ...process.env, FLY_K3S_USE_REGISTRY: "" });
+  tools();
 }
 
-/** Runs the project's tofu (scripts/tofu.sh) with extra environment. */
+/** The project's tofu and its environment (cli/toolchain.ts), ignoring FLY_K3S_USE_REGISTRY. */
+function tools() {
+  return toolchain({ ...process.env, FLY_K3S_USE_REGISTRY: "" });
+}
+
+/** Runs the project's tofu with extra environment. */
 export function tofu(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
-  return spawnSync("bash", [path.join(ROOT, "scripts/tofu.sh"), ...args], {
+  const t = tools();
+  return spawnSync(t.binary, args, {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env },
+    env: { ...process.env, ...t.env, ...env },
   });
 }
 
@@ -34,11 +39,12 @@ export interface TofuResult {
  * local Fly runs in the test's own process and must answer the provider.
  */
 export function tofuAsync(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
+  const t = tools();
   return new Promise<TofuResult>((resolve) => {
     execFile(
-      "bash",
-      [path.join(ROOT, "scripts/tofu.sh"), ...args],
-      { cwd, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env }, maxBuffer: 64 << 20 },
+      t.binary,
+      args,
+      { cwd, env: { ...process.env, ...t.env, ...env }, maxBuffer: 64 << 20 },
       (err, stdout, stderr) =>
         resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

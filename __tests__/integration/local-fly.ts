@@ -18,6 +18,8 @@ export interface LocalFly {
   containers(): string[];
   /** A Machines API client for this emulator. */
   api(): MachinesApi;
+  /** What this emulator still holds: apps (of org `personal`), containers, podman volumes. */
+  leftovers(): Promise<{ apps: unknown[]; containers: string[]; volumes: string[] }>;
 }
 
 export async function startLocalFly(token?: string): Promise<LocalFly> {
@@ -30,6 +32,25 @@ export async function startLocalFly(token?: string): Promise<LocalFly> {
   return {
     emu,
     api: () => new MachinesApi({ baseUrl: emu.url, token: emu.token }),
+    async leftovers() {
+      const api = new MachinesApi({ baseUrl: emu.url, token: emu.token });
+      const { apps } = await api.request<{ apps: unknown[] }>("GET", "/apps?org_slug=personal");
+      const podman = (...args: string[]) =>
+        execFileSync(
+          "podman",
+          [...args, "--filter", `label=io.fly-k3s.emulator.instance=${emu.instance}`],
+          {
+            encoding: "utf8",
+          },
+        )
+          .split("\n")
+          .filter(Boolean);
+      return {
+        apps,
+        containers: podman("ps", "-a", "--format", "{{.Names}}"),
+        volumes: podman("volume", "ls", "-q"),
+      };
+    },
     async stop() {
       await emu.close();
       await resetEmulator(stateDir);

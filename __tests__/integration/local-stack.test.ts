@@ -228,21 +228,6 @@ describe("clusters/local on the local Fly", () => {
       tf("destroy", "-input=false", "-auto-approve", "-no-color"),
     );
     expect(r.status).toBe(0);
-    expect(containers()).toEqual([]);
-    const apps = await api.request<{ apps: unknown[] }>("GET", "/apps?org_slug=personal");
-    expect(apps.apps).toEqual([]);
-    expect(
-      execFileSync(
-        "podman",
-        [
-          "volume",
-          "ls",
-          "-q",
-          "--filter",
-          `label=io.fly-k3s.emulator.instance=${fly.emu.instance}`,
-        ],
-        { encoding: "utf8" },
-      ).trim(),
-    ).toBe("");
+    expect(await fly.leftovers()).toEqual({ apps: [], containers: [], volumes: [] });
   });
 });
