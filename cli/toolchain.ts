@@ -7,6 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ensureOpsBuild } from "./ops-build";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -28,7 +29,7 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export interface Toolchain {
   /** The tofu (or, with FLY_K3S_USE_REGISTRY=1, terraform) binary. */
   readonly binary: string;
-  /** Environment for it and for cdktf: TERRAFORM_BINARY_NAME, TF_CLI_CONFIG_FILE. */
+  /** Environment for it and for cdktf: TERRAFORM_BINARY_NAME, TF_CLI_CONFIG_FILE, FLY_K3S_OPS_JS. */
   readonly env: Record<string, string>;
 }
 
@@ -42,7 +43,14 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
       for (const dir of (env.PATH ?? "").split(path.delimiter)) {
         const bin = path.join(dir, name);
         if (dir && fs.existsSync(bin)) {
-          return { binary: bin, env: { TERRAFORM_BINARY_NAME: bin, CHECKPOINT_DISABLE: "1" } };
+          return {
+            binary: bin,
+            env: {
+              TERRAFORM_BINARY_NAME: bin,
+              CHECKPOINT_DISABLE: "1",
+              FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, cacheDir(env)),
+            },
+          };
         }
       }
     }
@@ -75,6 +83,8 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
       // the CLI configuration's mirror and asks the registry: name the mirror.
       TF_CLI_ARGS_providers_lock: `-fs-mirror=${path.join(cache, "provider-mirror")}`,
       CHECKPOINT_DISABLE: "1",
+      // bin/fly-machines runs this build instead of starting ts-node per step.
+      FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, cache),
     },
   };
 }

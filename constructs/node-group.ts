@@ -22,6 +22,16 @@ export interface NodeGroupProps {
 }
 
 /**
+ * How many of a group's workers may roll at once: a quarter of them, rounded
+ * down, at least one (Kubernetes' default `maxUnavailable` for rolling
+ * updates). Worker i rolls after worker i - lanes, so the lanes roll side by
+ * side, each one worker at a time. Pure.
+ */
+export function rollLanes(groupSize: number): number {
+  return Math.max(1, Math.floor(groupSize / 4));
+}
+
+/**
  * A node group: app `<cluster>-ng-<id>` with NODE_GROUP_SIZE k3s agents
  * `worker-ng-<id>-<i>`, each on its own volume in its own zone, joining the
  * cluster through `<cluster>-cp.internal`.
@@ -38,8 +48,9 @@ export class NodeGroup extends Construct {
       orgSlug: config.orgName,
     });
     const bootstrapRef = { cpApp: props.controlPlaneApp, bootstrap: props.bootstrapMachineId };
+    const lanes = rollLanes(config.nodeGroupSize);
     for (let i = 0; i < config.nodeGroupSize; i++) {
-      const previous = this.nodes[i - 1];
+      const previous = this.nodes[i - lanes];
       const node = new FlyNode(this, `worker-${i}`, {
         appName: this.app.name,
         machineName: workerMachineName(groupId, i),
@@ -51,7 +62,7 @@ export class NodeGroup extends Construct {
         env: (zone) => nodeEnv(config, { role: "agent", bootstrap: false, zone }),
         metadata: nodeMetadata(config, { role: "agent", index: i, nodeGroup: groupId }),
         rollAfter: previous ? [previous.rolled.resource] : undefined,
-        // A worker is rolled only after the previous one is Ready again.
+        // A worker is rolled only after the one before it in its lane is Ready again.
         rollReadiness:
           props.k3sSteps === false
             ? undefined

@@ -1,4 +1,5 @@
 import { MANAGED_CONFIG_FIELDS, NODE_STOP_CONFIG } from "../../ops/cluster-ops";
+import { rollLanes } from "../../constructs/node-group";
 import { resources, steps, synthExample } from "./fixtures";
 
 // Safe rolls: the roll steps of an app are chained; with k3s on the nodes each
@@ -37,6 +38,20 @@ describe("roll steps", () => {
     expect(chained).toHaveLength(2);
     for (const s of chained) {
       expect(s.r.depends_on).toEqual([expect.stringMatching(/^null_resource\..*roll_step/)]);
+    }
+  });
+
+  it("roll a node group's workers in lanes of a quarter of the group, each one at a time", () => {
+    expect([1, 2, 3, 4, 7, 8, 30, 64].map(rollLanes)).toEqual([1, 1, 1, 1, 1, 2, 7, 16]);
+    // The example's group of 6 has one lane: worker i after worker i - 1.
+    const workers = rolls(["0"], true).filter((s) => s.id.includes("node-group-0"));
+    const after = (i: number) =>
+      (workers.find((w) => w.id.includes(`worker-${i}_`))?.r.depends_on ?? []) as string[];
+    expect(after(0).filter((d) => d.includes("roll_step"))).toEqual([]);
+    for (let i = 1; i < 6; i++) {
+      expect(after(i).filter((d) => d.includes("roll_step"))).toEqual([
+        expect.stringContaining(`worker-${i - 1}_roll_step`),
+      ]);
     }
   });
 
