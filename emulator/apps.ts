@@ -1,15 +1,12 @@
 /** Apps, their orgs (each with a 6PN network and DNS server) and app secrets. */
-import { APP_NAME } from "../config/fly";
 import { createHash } from "node:crypto";
 import type { Context } from "./context";
 import { DnsServer, type DnsView } from "./dns";
-import { badRequest, notFound, unprocessable } from "./errors";
+import { notFound, unprocessable } from "./errors";
 import { appId } from "./ids";
 import { InternalApiRelay } from "./internal-api";
 import { dnsAddress } from "./network";
 import type { AppRecord, OrgRecord, SecretRecord } from "./types";
-
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class Apps {
   constructor(private readonly ctx: Context) {}
@@ -36,18 +33,9 @@ export class Apps {
     return { machines, volumes };
   }
 
-  async create(body: Record<string, unknown>): Promise<AppRecord> {
-    const name = body.app_name ?? body.name;
-    const org = body.org_slug;
-    if (typeof name !== "string" || !APP_NAME.test(name)) {
-      throw badRequest(
-        `invalid app_name ${JSON.stringify(name)}: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit`,
-      );
-    }
-    if (typeof org !== "string" || org === "") throw badRequest("org_slug is required");
-    if (body.network !== undefined && typeof body.network !== "string") {
-      throw badRequest("network must be a string");
-    }
+  /** Create an app (input checked by the route's schema). */
+  async create(input: { name: string; org: string; network?: string }): Promise<AppRecord> {
+    const { name, org } = input;
     if (this.state.apps[name])
       throw unprocessable(`app name "${name}" is already taken`, "name_taken");
     await this.ensureOrg(org);
@@ -55,7 +43,7 @@ export class Apps {
       id: appId(),
       name,
       org,
-      network: (body.network as string | undefined) || "default",
+      network: input.network || "default",
       createdAt: Date.now(),
       secrets: {},
       secretsVersion: 0,
@@ -132,22 +120,17 @@ export class Apps {
 
   // --- secrets -------------------------------------------------------------
 
-  setSecret(app: AppRecord, name: string, body: Record<string, unknown>): SecretRecord {
-    if (!SECRET_NAME.test(name)) {
-      throw badRequest(
-        `invalid secret name ${JSON.stringify(name)}: use letters, digits and underscores`,
-      );
-    }
-    if (typeof body.value !== "string") throw badRequest("value is required and must be a string");
+  /** Set a secret (name and body checked by the route's schemas). */
+  setSecret(app: AppRecord, name: string, input: { value: string; type?: string }): SecretRecord {
     const now = Date.now();
     const prev = app.secrets[name];
     const secret: SecretRecord = {
-      value: body.value,
-      type: typeof body.type === "string" ? body.type : "opaque",
+      value: input.value,
+      type: input.type ?? "opaque",
       // Fly's digest is not the plain SHA-256 of the value; a keyed, shortened
       // hash reproduces the "digest differs from the client's" behaviour.
       digest: createHash("sha256")
-        .update(`fly-emulator:${name}:${body.value}`)
+        .update(`fly-emulator:${name}:${input.value}`)
         .digest("hex")
         .slice(0, 16),
       createdAt: prev?.createdAt ?? now,

@@ -1,4 +1,5 @@
 import type { DnsServer } from "./dns";
+import type { Burst429, Latency } from "./faults";
 import type { InternalApiRelay } from "./internal-api";
 import type { Networks } from "./network";
 import type { Podman } from "./podman";
@@ -10,16 +11,34 @@ export interface Settings {
   zonesPerRegion: number;
   /** Regions accepted for apps' machines and volumes. */
   regions: readonly string[];
-  /** Fly-like per-action rate limits (429) when true. */
+  /** Fly's per-action rate limits (429, config/fly-limits.ts) when true. Default true. */
   rateLimit: boolean;
-  /** Share (0..1) of requests answered with an injected 5xx. */
+  /** Add `Retry-After: <seconds>` to 429 answers (whether Fly does: UNCONFIRMED). Default false. */
+  retryAfter: boolean;
+  /** Share (0..1) of requests answered with an injected 500/502/503 before any side effect. */
   faultRate: number;
-  /** Added latency per request, ms. */
-  latencyMs: number;
+  /** Per-request latency, log-normal by median and p99 (0/0 = none). */
+  latency: Latency;
+  /** Periodic windows in which every non-admin request gets 429 (0/0 = none). */
+  burst429: Burst429;
+  /** How long a deleted volume stays `pending_destroy` (visible, unusable), ms. Fly: 24 h. */
+  pendingDestroyMs: number;
+  /** Whether a pending_destroy volume still takes its zone for require_unique_zone (UNCONFIRMED). */
+  pendingDestroyHoldsZone: boolean;
   /** How long destroyed machines stay visible to GET/wait, ms. */
   destroyedTtlMs: number;
   /** Extra `podman create` arguments for every machine (e.g. for k3s node images). */
   podmanArgs: readonly string[];
+  /** Machine DELETE answers at once; the machine is `destroying` this long (container and volume kept) before it is `destroyed`, ms. */
+  destroyDelayMs: number;
+  /** A machine's first boot stays `starting` this long before its container starts (image pull on a new host), ms. */
+  firstBootDelayMs: number;
+  /** When non-empty, only machines with one of these images (exact `config.image`) get `firstBootDelayMs`. */
+  firstBootDelayImages?: readonly string[];
+  /** Zones (hosts) that are full: a machine whose volume is in one gets 412 on create/start/update. */
+  fullZones: readonly string[];
+  /** Refuse (409) a machine create whose name a live machine of the app has (Fly: "unique", rules UNCONFIRMED). */
+  uniqueMachineNames: boolean;
 }
 
 /** Everything a service or route needs, passed explicitly. */

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { Apps } from "./apps";
 import { FLY_REGIONS, type Context, type Settings } from "./context";
 import type { DnsServer } from "./dns";
+import { FLY_LIKE_LATENCY, NO_LATENCY } from "./faults";
 import { Machines } from "./machines";
 import { Networks } from "./network";
 import { LABEL, LABEL_INSTANCE, Podman } from "./podman";
@@ -44,14 +45,39 @@ export interface RunningEmulator {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  zonesPerRegion: 4,
+  // ASSUMPTION: Fly regions have many hosts (count UNCONFIRMED); 64 zones lets a
+  // 30-volume node group with require_unique_zone fit in one region.
+  zonesPerRegion: 64,
   regions: FLY_REGIONS,
-  rateLimit: false,
+  rateLimit: true, // Fly always limits; suites that must not be limited switch it off
+  retryAfter: false,
   faultRate: 0,
-  latencyMs: 0,
+  latency: NO_LATENCY,
+  burst429: { everyMs: 0, durationMs: 0 },
+  pendingDestroyMs: 24 * 60 * 60 * 1000,
+  pendingDestroyHoldsZone: true,
   destroyedTtlMs: 5 * 60 * 1000,
+  destroyDelayMs: 1500,
+  firstBootDelayMs: 0,
+  fullZones: [],
+  uniqueMachineNames: true,
   podmanArgs: [],
 };
+
+/**
+ * Settings that behave like real Fly for benchmarks and reliability runs:
+ * Fly's documented rate limits plus FLY_LIKE_LATENCY (median 60 ms, p99
+ * 400 ms), which is an ASSUMPTION: Fly's API latency is UNCONFIRMED.
+ */
+export const FLY_LIKE_SETTINGS: Partial<Settings> = {
+  rateLimit: true,
+  latency: FLY_LIKE_LATENCY,
+};
+
+export { emulatorAdmin, ADMIN_PATH, type EmulatorAdmin, type SettingsPatch } from "./routes/admin";
+export { FLY_LIKE_LATENCY, NO_LATENCY, type Burst429, type Latency } from "./faults";
+export type { Counters, Stats } from "./limits";
+export type { Settings } from "./context";
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

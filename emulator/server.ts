@@ -1,13 +1,18 @@
 /**
  * The HTTP side, on fastify (small, typed, well kept): bearer auth on every
- * call, `{"error": ...}` bodies, optional rate limits and fault injection,
- * and the Machines API routes under /v1.
+ * call, `{"error": ...}` bodies, Fly's rate limits, latency and fault
+ * injection (all switchable at run time), the Machines API routes under /v1
+ * and the emulator's admin routes under /__emulator (exempt from limits,
+ * latency and faults).
  */
 import { timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { flyAction } from "../config/fly-limits";
 import type { Context } from "./context";
 import { ApiError, badRequest } from "./errors";
-import { injectedFault, limitFor, RateLimiter } from "./limits";
+import { Faults } from "./faults";
+import { RateLimiter, StatsRecorder, type Outcome } from "./limits";
+import { ADMIN_PATH, adminRoutes, type Limits } from "./routes/admin";
 import { appRoutes } from "./routes/apps";
 import type { Services } from "./routes/common";
 import { machineRoutes } from "./routes/machines";
@@ -38,9 +43,22 @@ function parseJson(
   }
 }
 
-export function buildServer(ctx: Context, services: Services): FastifyInstance {
+/** Seconds for a `Retry-After` header: whole, at least 1. */
+export function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+function isAdmin(url: string): boolean {
+  return url === ADMIN_PATH || url.startsWith(`${ADMIN_PATH}/`) || url.startsWith(`${ADMIN_PATH}?`);
+}
+
+export function buildServer(
+  ctx: Context,
+  services: Services,
+  limits: Limits = { limiter: new RateLimiter(), faults: new Faults(), stats: new StatsRecorder() },
+): FastifyInstance {
   const f = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
-  const limiter = new RateLimiter();
+  const { limiter, faults, stats } = limits;
 
   f.removeAllContentTypeParsers();
   f.addContentTypeParser("*", { parseAs: "string" }, parseJson);
@@ -49,19 +67,35 @@ export function buildServer(ctx: Context, services: Services): FastifyInstance {
     if (!tokenMatches(req.headers.authorization, ctx.store.state.token)) {
       return reply.code(401).send({ error: "unauthorized: missing or invalid bearer token" });
     }
-    const { latencyMs, faultRate } = ctx.settings;
-    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
-    const fault = injectedFault({ rate: faultRate, latencyMs });
-    if (fault) return reply.code(fault).send({ error: `injected fault (${fault})` });
-    if (ctx.settings.rateLimit) {
-      const route = req.routeOptions.url ?? req.url;
-      const p = (req.params ?? {}) as Record<string, string | undefined>;
-      const subject = p.id ?? p.app ?? "-";
-      const { perSecond, burst } = limitFor(req.method, route);
-      if (!limiter.take(`${req.method} ${route} ${subject}`, perSecond, burst)) {
-        return reply.code(429).send({ error: "rate limit exceeded" });
+    if (isAdmin(req.url)) return undefined;
+    const settings = ctx.settings;
+    const path = req.url.startsWith(BASE_PATH) ? req.url.slice(BASE_PATH.length) : req.url;
+    const delay = faults.latencyMs(settings.latency);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+
+    const action = flyAction(req.method, path).action;
+    const answer = (outcome: Outcome, code: number, error: string, retryMs?: number) => {
+      stats.record(action, outcome);
+      if (retryMs !== undefined && settings.retryAfter) {
+        reply.header("retry-after", String(retryAfterSeconds(retryMs)));
+      }
+      return reply.code(code).send({ error });
+    };
+    // 429 windows, then Fly's limits (a 429 takes no token), then injected 5xx.
+    const fault = faults.decide(settings);
+    if (fault?.kind === "burst429") {
+      return answer("burst429", 429, "rate limit exceeded", fault.retryAfterMs);
+    }
+    if (settings.rateLimit) {
+      const rate = limiter.check(req.method, path);
+      if (!rate.allowed) {
+        return answer("rateLimited", 429, "rate limit exceeded", rate.retryAfterMs);
       }
     }
+    if (fault?.kind === "fault") {
+      return answer("faults5xx", fault.status, `injected fault (${fault.status})`);
+    }
+    stats.record(action, "ok");
     return undefined;
   });
 
@@ -81,6 +115,7 @@ export function buildServer(ctx: Context, services: Services): FastifyInstance {
     reply.code(404).send({ error: `not found: ${req.method} ${req.url}` });
   });
 
+  f.register(async (admin) => adminRoutes(admin, ctx, services, limits), { prefix: ADMIN_PATH });
   f.register(
     async (api) => {
       appRoutes(api, services);

@@ -105,6 +105,14 @@ export interface VolumeRecord {
   attachedMachineId: string | null;
   /** The podman volume that holds the data. */
   podmanVolume: string;
+  /** Unix ms of the delete (or loss): the volume is `pending_destroy` from then on. */
+  destroyedAt?: number;
+  /** True when lost with its host (admin `lose`), not deleted by a client. */
+  lost?: boolean;
+  /** True while an unmountable stand-in podman volume holds the lost volume's name. */
+  tombstone?: boolean;
+  /** The id of the app that made it: an app deleted and made again under the same name does not inherit it. */
+  appId?: string;
 }
 
 export interface SecretRecord {

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { emulatorAdmin } from "../../emulator";
 import { describePodman } from "./helpers";
 
 jest.setTimeout(120_000);
@@ -50,6 +51,81 @@ describePodman("emulator CLI", () => {
     expect(first.token).toBe("cli-token");
     const second = await run([]);
     expect(second.token).toBe("cli-token");
+  });
+
+  it("turns the limit and fault flags into settings (read back from /__emulator/settings)", async () => {
+    const child = spawn(
+      "node",
+      [
+        ...CLI,
+        ...["--port", "0", "--state-dir", stateDir, "--no-rate-limit", "--retry-after"],
+        ...["--latency-ms", "20", "--fault-rate", "0.25", "--zones", "100"],
+        ...["--burst429-every-ms", "60000", "--burst429-duration-ms", "1000"],
+        ...["--pending-destroy-ms", "5000", "--pending-destroy-frees-zone"],
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    let out = "";
+    const env = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        const url = /^FLY_API_URL=(\S+)$/m.exec(out)?.[1];
+        const token = /^FLY_API_TOKEN=(\S+)$/m.exec(out)?.[1];
+        if (url && token) resolve({ url, token });
+      });
+      void exited.then((code) => reject(new Error(`cli exited ${code}: ${out}`)));
+    });
+    try {
+      const settings = await emulatorAdmin(env.url, env.token).settings();
+      expect(settings).toMatchObject({
+        rateLimit: false,
+        retryAfter: true,
+        faultRate: 0.25,
+        latency: { medianMs: 20, p99Ms: 80 },
+        zonesPerRegion: 100,
+        burst429: { everyMs: 60000, durationMs: 1000 },
+        pendingDestroyMs: 5000,
+        pendingDestroyHoldsZone: false,
+      });
+    } finally {
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it.each<[string[], RegExp]>([
+    [["--latency-p99-ms", "100"], /--latency-p99-ms needs --latency-ms/],
+    [["--latency-ms", "100", "--latency-p99-ms", "50"], /--latency-p99-ms: must be at least/],
+    [["--fly-latency", "--latency-ms", "5"], /--fly-latency: give it or/],
+    [["--burst429-every-ms", "1000"], /--burst429-every-ms and --burst429-duration-ms go together/],
+  ])("rejects %j", (args, message) => {
+    const r = spawnSync("node", [...CLI, ...args, "--state-dir", stateDir], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("lists every limit and fault flag in --help", () => {
+    const r = spawnSync("node", [...CLI, "--help"], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    for (const flag of [
+      "--no-rate-limit",
+      "--retry-after",
+      "--fault-rate",
+      "--latency-ms",
+      "--latency-p99-ms",
+      "--fly-latency",
+      "--burst429-every-ms",
+      "--burst429-duration-ms",
+      "--pending-destroy-ms",
+      "--pending-destroy-frees-zone",
+      "--zones",
+    ]) {
+      expect(r.stdout).toContain(flag);
+    }
   });
 
   it("rejects bad options with a usage message", () => {

@@ -35,7 +35,14 @@ describePodman("Machines as podman containers", () => {
     expect((await api.get(`${base}/${m.id}/wait?state=${state}&timeout=60`)).status).toBe(200);
   };
   const start = async (): Promise<void> => {
-    const emu = await startEmulator({ port: 0, token: "ctr-token", stateDir });
+    // Many execs per machine in a row: Fly's rate limits (on by default) are
+    // switched off here; limits-faults.test.ts tests them.
+    const emu = await startEmulator({
+      port: 0,
+      token: "ctr-token",
+      stateDir,
+      settings: { rateLimit: false },
+    });
     api = new Client(emu.url, emu.token);
     close = emu.close;
     instance = emu.instance;

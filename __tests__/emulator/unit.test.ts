@@ -9,7 +9,6 @@ import {
   ulid,
   volumeId,
 } from "../../emulator/ids";
-import { injectedFault, limitFor, RateLimiter } from "../../emulator/limits";
 import { parseImageRef } from "../../emulator/machines";
 import { splitShellWords } from "../../emulator/shellwords";
 import { RFC3339_MS, RFC3339_S, SHAPES } from "./fixtures/machines-api-shapes";
@@ -78,33 +77,7 @@ describe("parseImageRef", () => {
   });
 });
 
-describe("rate limits and faults", () => {
-  it("allow a burst of 3 per action and subject, then 1/s", () => {
-    const rl = new RateLimiter();
-    const { perSecond, burst } = limitFor("POST", "/v1/apps/:app/machines/:id/stop");
-    expect([perSecond, burst]).toEqual([1, 3]);
-    const t = 1_000_000;
-    expect([1, 2, 3, 4].map(() => rl.take("stop m1", perSecond, burst, t))).toEqual([
-      true,
-      true,
-      true,
-      false,
-    ]);
-    expect(rl.take("stop m2", perSecond, burst, t)).toBe(true);
-    expect(rl.take("stop m1", perSecond, burst, t + 1000)).toBe(true);
-    expect(rl.take("stop m1", perSecond, burst, t + 1000)).toBe(false);
-  });
-
-  it("give Get Machine 5/s with bursts to 10", () => {
-    expect(limitFor("GET", "/v1/apps/:app/machines/:id")).toEqual({ perSecond: 5, burst: 10 });
-  });
-
-  it("inject faults only when switched on", () => {
-    expect(injectedFault({ rate: 0, latencyMs: 0 }, () => 0)).toBeUndefined();
-    expect(injectedFault({ rate: 0.5, latencyMs: 0 }, () => 0.7)).toBeUndefined();
-    expect(injectedFault({ rate: 1, latencyMs: 0 }, () => 0.1)).toBeGreaterThanOrEqual(500);
-  });
-});
+// Rate limits, latency and faults: limits-faults.test.ts.
 
 describe("internal DNS names", () => {
   const WEB: DnsMachine[] = [

@@ -1,10 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { badRequest } from "../errors";
 import { ApiError } from "../errors";
-import type { MachineRecord } from "../types";
-import { WAITABLE_STATES } from "../types";
+import {
+  deleteQuerySchema,
+  execSchema,
+  leaseBodySchema,
+  leaseQuerySchema,
+  listQuerySchema,
+  machineCreateSchema,
+  machineUpdateSchema,
+  metadataSchema,
+  waitQuerySchema,
+} from "../machine-schemas";
+import type { Lease, MachineRecord } from "../types";
 import { machineView } from "../views";
-import { body, type AppParams, type MachineParams, type Services } from "./common";
+import { parseBody, parseQuery, type AppParams, type MachineParams, type Services } from "./common";
 
 const NONCE_HEADER = "fly-machine-lease-nonce";
 
@@ -12,6 +21,8 @@ function nonceOf(req: FastifyRequest): string | undefined {
   const v = req.headers[NONCE_HEADER];
   return Array.isArray(v) ? v[0] : v;
 }
+
+type KeyParams = MachineParams & { key: string };
 
 export function machineRoutes(f: FastifyInstance, s: Services): void {
   const machine = (p: MachineParams): MachineRecord => s.machines.get(s.apps.get(p.app), p.id);
@@ -23,18 +34,18 @@ export function machineRoutes(f: FastifyInstance, s: Services): void {
   };
 
   f.post<{ Params: AppParams }>("/apps/:app/machines", async (req) => {
+    // Read live: the regions setting may change at run time.
+    const b = parseBody(machineCreateSchema(s.machines.regions()), req.body);
     const app = s.apps.get(req.params.app);
-    return machineView(await s.machines.create(app, body(req.body)));
+    return machineView(await s.machines.create(app, b));
   });
 
-  f.get<{ Params: AppParams; Querystring: { include_deleted?: string } }>(
-    "/apps/:app/machines",
-    async (req) => {
-      const app = s.apps.get(req.params.app);
-      await s.machines.refresh();
-      return s.machines.list(app, req.query.include_deleted === "true").map(machineView);
-    },
-  );
+  f.get<{ Params: AppParams }>("/apps/:app/machines", async (req) => {
+    const q = parseQuery(listQuerySchema, req.query);
+    const app = s.apps.get(req.params.app);
+    await s.machines.refresh();
+    return s.machines.list(app, q.include_deleted === "true").map(machineView);
+  });
 
   f.get<{ Params: MachineParams }>("/apps/:app/machines/:id", async (req) => {
     const m = machine(req.params);
@@ -43,7 +54,8 @@ export function machineRoutes(f: FastifyInstance, s: Services): void {
   });
 
   f.post<{ Params: MachineParams }>("/apps/:app/machines/:id", async (req) => {
-    return machineView(await s.machines.update(leased(req), body(req.body)));
+    const b = parseBody(machineUpdateSchema, req.body);
+    return machineView(await s.machines.update(leased(req), b));
   });
 
   f.post<{ Params: MachineParams }>("/apps/:app/machines/:id/start", async (req) =>
@@ -67,37 +79,21 @@ export function machineRoutes(f: FastifyInstance, s: Services): void {
 
   for (const action of ["cordon", "uncordon"] as const) {
     f.post<{ Params: MachineParams }>(`/apps/:app/machines/:id/${action}`, async (req) => {
-      const m = leased(req);
-      m.cordoned = action === "cordon";
+      s.machines.cordon(leased(req), action === "cordon");
       return { ok: true };
     });
   }
 
-  f.get<{
-    Params: MachineParams;
-    Querystring: { state?: string; timeout?: string; instance_id?: string };
-  }>("/apps/:app/machines/:id/wait", async (req, reply) => {
+  f.get<{ Params: MachineParams }>("/apps/:app/machines/:id/wait", async (req, reply) => {
+    const { state, timeout, instance_id: instance } = parseQuery(waitQuerySchema, req.query);
     const m = machine(req.params);
-    const state = req.query.state ?? "started";
-    if (!(WAITABLE_STATES as readonly string[]).includes(state)) {
-      throw badRequest(
-        `invalid_argument: state must be one of ${WAITABLE_STATES.join(", ")} (got ${JSON.stringify(state)})`,
-      );
-    }
-    const raw = req.query.timeout ?? "60";
-    const timeout = Number(raw);
-    if (!/^\d+$/.test(raw) || timeout < 1 || timeout > 60) {
-      throw badRequest(
-        `invalid_argument: timeout must be an integer from 1 to 60 seconds (got ${JSON.stringify(raw)})`,
-      );
-    }
     // instance_id names a version of the machine. A replaced version no longer
     // runs: waiting for it to stop is already done, waiting for it to start
     // never will be (Fly's exact answer there is unconfirmed; 400 here).
-    const instance = req.query.instance_id;
     if (instance !== undefined && instance !== m.instanceId) {
       if (state === "stopped" || state === "destroyed") return { ok: true };
-      throw badRequest(
+      throw new ApiError(
+        400,
         `invalid_argument: instance_id ${instance} is not the current version of machine ${m.id} (${m.instanceId})`,
       );
     }
@@ -109,36 +105,30 @@ export function machineRoutes(f: FastifyInstance, s: Services): void {
     return { ok: true };
   });
 
-  f.delete<{ Params: MachineParams; Querystring: { force?: string } }>(
-    "/apps/:app/machines/:id",
-    async (req) => {
-      await s.machines.destroy(leased(req), req.query.force === "true");
-      return { ok: true };
-    },
-  );
+  f.delete<{ Params: MachineParams }>("/apps/:app/machines/:id", async (req) => {
+    const q = parseQuery(deleteQuerySchema, req.query);
+    s.machines.destroy(leased(req), q.force === "true");
+    return { ok: true };
+  });
 
-  f.post<{ Params: MachineParams; Querystring: { ttl?: string } }>(
-    "/apps/:app/machines/:id/lease",
-    async (req) => {
-      const m = machine(req.params);
-      const b = body(req.body);
-      const ttl = b.ttl ?? (req.query.ttl !== undefined ? Number(req.query.ttl) : 30);
-      if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > 3600) {
-        throw badRequest(
-          `ttl must be an integer number of seconds from 1 to 3600 (got ${JSON.stringify(ttl)})`,
-        );
-      }
-      const description = typeof b.description === "string" ? b.description : "";
-      const lease = s.machines.acquireLease(m, ttl, description, nonceOf(req));
-      return { status: "success", data: leaseData(lease) };
-    },
-  );
+  f.post<{ Params: MachineParams }>("/apps/:app/machines/:id/lease", async (req) => {
+    const b = parseBody(leaseBodySchema, req.body);
+    const q = parseQuery(leaseQuerySchema, req.query);
+    const m = machine(req.params);
+    const lease = s.machines.acquireLease(
+      m,
+      b.ttl ?? q.ttl ?? 30,
+      b.description ?? "",
+      nonceOf(req),
+    );
+    return { status: "success", data: leaseData(lease) };
+  });
 
   f.get<{ Params: MachineParams }>("/apps/:app/machines/:id/lease", async (req) => {
     const m = machine(req.params);
-    if (!m.lease || m.lease.expiresAt <= Date.now())
-      throw new ApiError(404, `no active lease for machine ${m.id}`);
-    return { status: "success", data: { ...leaseData(m.lease), nonce: undefined } };
+    const lease = s.machines.currentLease(m);
+    if (!lease) throw new ApiError(404, `no active lease for machine ${m.id}`);
+    return { status: "success", data: { ...leaseData(lease), nonce: undefined } };
   });
 
   f.delete<{ Params: MachineParams }>("/apps/:app/machines/:id/lease", async (req) => {
@@ -146,38 +136,28 @@ export function machineRoutes(f: FastifyInstance, s: Services): void {
     return { ok: true };
   });
 
-  f.post<{ Params: MachineParams }>("/apps/:app/machines/:id/exec", async (req) =>
-    s.machines.exec(machine(req.params), body(req.body)),
-  );
+  f.post<{ Params: MachineParams }>("/apps/:app/machines/:id/exec", async (req) => {
+    const b = parseBody(execSchema, req.body);
+    return s.machines.exec(machine(req.params), b);
+  });
 
   f.get<{ Params: MachineParams }>("/apps/:app/machines/:id/metadata", async (req) => ({
     ...(machine(req.params).config.metadata ?? {}),
   }));
 
-  f.post<{ Params: MachineParams & { key: string } }>(
-    "/apps/:app/machines/:id/metadata/:key",
-    async (req, reply) => {
-      s.machines.setMetadata(leased(req), req.params.key, body(req.body).value);
-      return reply.code(204).send();
-    },
-  );
+  f.post<{ Params: KeyParams }>("/apps/:app/machines/:id/metadata/:key", async (req, reply) => {
+    const b = parseBody(metadataSchema, req.body);
+    s.machines.setMetadata(leased(req), req.params.key, b.value);
+    return reply.code(204).send();
+  });
 
-  f.delete<{ Params: MachineParams & { key: string } }>(
-    "/apps/:app/machines/:id/metadata/:key",
-    async (req, reply) => {
-      s.machines.deleteMetadata(leased(req), req.params.key);
-      return reply.code(204).send();
-    },
-  );
+  f.delete<{ Params: KeyParams }>("/apps/:app/machines/:id/metadata/:key", async (req, reply) => {
+    s.machines.deleteMetadata(leased(req), req.params.key);
+    return reply.code(204).send();
+  });
 }
 
-function leaseData(l: {
-  nonce: string;
-  owner: string;
-  description: string;
-  expiresAt: number;
-  version: string;
-}) {
+function leaseData(l: Lease) {
   return {
     nonce: l.nonce,
     expires_at: Math.floor(l.expiresAt / 1000),
