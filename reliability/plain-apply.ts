@@ -8,28 +8,13 @@ import { stackName } from "../config/naming";
 import { ROOT, run, toolchain } from "../cli/toolchain";
 import { LocalFly, ScratchCluster, audit, stateFile } from "../bench/harness";
 import * as fs from "fs";
+import { errorKinds } from "./report";
 
 export interface PlainOutcome {
   /** One line: exit code, errors by kind, what was left where. */
   readonly summary: string;
   /** Removes what the plain apply made, in and outside its state. */
   cleanup(): Promise<void>;
-}
-
-/** Counts of provider error lines (`Error: ...`) by their first words. Pure. */
-export function errorKinds(output: string): Map<string, number> {
-  const kinds = new Map<string, number>();
-  const found = [...output.matchAll(/^│? ?Error: (.*)$/gm)];
-  for (const [i, m] of found.entries()) {
-    const detail = output.slice(m.index, found[i + 1]?.index ?? m.index + 600);
-    const kind = /status 429|rate limit/i.test(detail)
-      ? `${m[1]} (429 rate limited)`
-      : /status 5\d\d/.test(detail)
-        ? `${m[1]} (5xx)`
-        : m[1];
-    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-  }
-  return kinds;
 }
 
 export async function plainApply(fly: LocalFly, cluster: ScratchCluster): Promise<PlainOutcome> {

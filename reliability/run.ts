@@ -29,6 +29,7 @@ import {
   table,
 } from "../bench/harness";
 import { plainApply } from "./plain-apply";
+import { errorBlocks } from "./report";
 
 interface Outcome {
   readonly scenario: string;
@@ -41,11 +42,12 @@ interface Outcome {
 
 const log = (line: string) => process.stderr.write(`reliability: ${line}\n`);
 
-/** Fails with the run's output when ./k3s.sh did not exit 0. */
+/** Fails with the run's errors and last lines when ./k3s.sh did not exit 0. */
 function ok(what: string, r: RunResult): RunResult {
   if (r.code !== 0) {
+    const errors = errorBlocks(r.stdout + r.stderr).join("\n");
     throw new Error(
-      `${what} exited ${r.code ?? r.signal}:\n${r.stderr.split("\n").slice(-30).join("\n")}`,
+      `${what} exited ${r.code ?? r.signal}:\n${errors}\n${r.stderr.split("\n").slice(-12).join("\n")}`,
     );
   }
   return r;

@@ -1,6 +1,6 @@
 import { table } from "../../bench/harness";
 import { plot } from "../../bench/plot";
-import { errorKinds } from "../../reliability/plain-apply";
+import { errorBlocks, errorKinds } from "../../reliability/report";
 
 describe("benchmark and reliability reports", () => {
   it("table pads every column to its widest cell", () => {
@@ -63,5 +63,22 @@ describe("benchmark and reliability reports", () => {
     expect(kinds.get("Error creating volume (429 rate limited)")).toBe(2);
     expect([...kinds.keys()]).toContain("Error waiting for machine to start (5xx)");
     expect(kinds.get("something else")).toBe(1);
+  });
+
+  it("errorBlocks keeps each OpenTofu error with its detail lines", () => {
+    const out = [
+      "fly_volume.a: Creating...",
+      "│ Error: Error creating volume",
+      "│ ",
+      "│ fly api error (status 429): rate limit exceeded",
+      "╵",
+      "│ Error: Error waiting for machine to start",
+      "│ timeout",
+      "done",
+    ].join("\n");
+    expect(errorBlocks(out)).toEqual([
+      "│ Error: Error creating volume\n│ \n│ fly api error (status 429): rate limit exceeded",
+      "│ Error: Error waiting for machine to start\n│ timeout",
+    ]);
   });
 });

@@ -110,6 +110,15 @@ describePodman("Machines API emulator: endpoints", () => {
       expect((await api.del("/apps/api-apps-2")).status).toBe(404);
     });
 
+    it("creates apps of a new org side by side (one network for the org)", async () => {
+      const made = await Promise.all(
+        ["api-par-1", "api-par-2", "api-par-3"].map((name) =>
+          api.post("/apps", { app_name: name, org_slug: "org-par" }),
+        ),
+      );
+      expect(made.map((r) => r.status)).toEqual([201, 201, 201]);
+    });
+
     it("refuses a taken name (422) and a bad one (400)", async () => {
       await api.post("/apps", { app_name: "api-dupe", org_slug: "org-a" });
       const r = await api.post("/apps", { app_name: "api-dupe", org_slug: "org-a" });
