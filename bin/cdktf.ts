@@ -1,22 +1,29 @@
 /**
  * `npm run cdktf -- <command> [args]`: the cdktf CLI with the project's
  * toolchain (TERRAFORM_BINARY_NAME, TF_CLI_CONFIG_FILE) and, for commands that
- * talk to Fly, the same target as ./k3s.sh (cli/target.ts), e.g.
+ * talk to Fly, the same target as ./k3s.sh (cli/target.ts), reached through
+ * the same pacer (ops/fly-pacer.ts, in this process), e.g.
  *   npm run cdktf -- deploy local --auto-approve
  */
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { chooseTarget } from "../cli/target";
 import { ROOT, toolchain } from "../cli/toolchain";
+import { FlyPacer, pacerSummary, startFlyPacer } from "../ops/fly-pacer";
 
 const TALKS_TO_FLY = new Set(["deploy", "destroy", "diff", "plan", "output", "watch", "apply"]);
 
 async function main(args: string[]): Promise<number> {
   const tools = toolchain();
-  const target = TALKS_TO_FLY.has(args[0] ?? "")
-    ? (await chooseTarget((l) => console.error(l))).env
-    : {};
+  const log = (l: string) => console.error(l);
+  let target: Record<string, string> = {};
+  let pacer: FlyPacer | undefined;
+  if (TALKS_TO_FLY.has(args[0] ?? "")) {
+    const t = await chooseTarget(log);
+    pacer = await startFlyPacer({ target: t.apiUrl, log });
+    target = { ...t.env, FLY_API_URL: pacer.url };
+  }
   // A stack directory's .terraform/terraform.tfstate only caches which backend
   // its last init used; the state path differs between Fly and the local
   // emulator, which cdktf's own init would refuse, so the cache is dropped.
@@ -26,12 +33,21 @@ async function main(args: string[]): Promise<number> {
       fs.rmSync(path.join(stacks, s, ".terraform", "terraform.tfstate"), { force: true });
     }
   }
-  const r = spawnSync("npx", ["--no-install", "cdktf", ...args], {
+  // Not spawnSync: the pacer answers from this process's event loop.
+  const child = spawn("npx", ["--no-install", "cdktf", ...args], {
     cwd: ROOT,
     stdio: "inherit",
     env: { ...process.env, ...tools.env, ...target },
   });
-  return r.status ?? 1;
+  const status = await new Promise<number>((resolve) => {
+    child.on("error", () => resolve(127));
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+  if (pacer) {
+    if (pacer.stats.requests > 0) log(pacerSummary(pacer.stats));
+    await pacer.close();
+  }
+  return status;
 }
 
 main(process.argv.slice(2)).then(

@@ -22,6 +22,7 @@ import {
   nodeGroupIdProblem,
 } from "../config/naming";
 import { fetchKubeconfig, taintControlPlane } from "../ops/cluster-ops";
+import { addressChangeLine } from "../ops/deploy";
 import { MachinesApi } from "../ops/machines-api";
 import { withNodeGroup } from "../cli/node-groups";
 import { Options, UsageError, parseOptions, usage } from "../cli/options";
@@ -154,6 +155,7 @@ async function deployCluster(ctx: Context, stack: Stack): Promise<number> {
     `cluster ${config.clusterName}: ${running} of ${rows.length} machines started on ${ctx.target.kind === "fly" ? "Fly.io" : "the local Fly emulator"}`,
   );
   for (const rep of r.repairs) log(`repaired ${rep.address} (${rep.reason})`);
+  for (const c of r.renumbered) log(addressChangeLine(c));
   if (imageRunsK3s(config.nodeImage)) {
     log(`cluster ${config.clusterName} is up; ./k3s.sh -k ${ctx.dir} writes the kubeconfig`);
   } else {
@@ -166,16 +168,30 @@ async function deployCluster(ctx: Context, stack: Stack): Promise<number> {
   return 0;
 }
 
+/** Runs the action; the stack runs' pacer stops at the end, whatever happens. */
 async function act(ctx: Context): Promise<number> {
+  const stacks: Stack[] = [];
+  const newStack = () => {
+    const s = new Stack(ctx.cluster.config, toolchain(), ctx.target, log);
+    stacks.push(s);
+    return s;
+  };
+  try {
+    return await actOn(ctx, newStack);
+  } finally {
+    for (const s of stacks) await s.close();
+  }
+}
+
+async function actOn(ctx: Context, newStack: () => Stack): Promise<number> {
   const { opts, cluster } = ctx;
   const name = cluster.config.clusterName;
-  const tools = () => toolchain();
   switch (opts.action) {
     case "create":
     case "add":
-      return deployCluster(ctx, new Stack(cluster.config, tools(), ctx.target, log));
+      return deployCluster(ctx, newStack());
     case "plan": {
-      const stack = new Stack(cluster.config, tools(), ctx.target, log);
+      const stack = newStack();
       await stack.prepare();
       const { changes, repairs } = await stack.plan();
       for (const c of changes) console.log(c);
@@ -185,7 +201,7 @@ async function act(ctx: Context): Promise<number> {
       return changes.length + repairs.length === 0 ? 0 : 2;
     }
     case "drift": {
-      const stack = new Stack(cluster.config, tools(), ctx.target, log);
+      const stack = newStack();
       await stack.prepare();
       const lines = await stack.drift();
       for (const l of lines) console.log(l);
@@ -194,7 +210,7 @@ async function act(ctx: Context): Promise<number> {
       return lines.length === 0 ? 0 : 2;
     }
     case "destroy": {
-      const stack = new Stack(cluster.config, tools(), ctx.target, log);
+      const stack = newStack();
       await stack.prepare();
       const before = await stack.resources();
       if (before.length === 0) {

@@ -1,6 +1,9 @@
 /**
  * One cluster's synthesized stack and the OpenTofu runs on it: synth, init,
- * deploy (ops/deploy.ts), plan, drift, destroy.
+ * deploy (ops/deploy.ts), plan, drift, destroy. Every run reaches Fly through
+ * the pacer (ops/fly-pacer.ts), started in this process on first use: the
+ * target's FLY_API_URL is replaced by the pacer's for tofu, its providers and
+ * bin/fly-machines, and for this process's own Machines API calls.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -8,7 +11,18 @@ import * as path from "path";
 import { ClusterConfig } from "../config/schema";
 import { stackName } from "../config/naming";
 import { stateFileFor, stateLocation } from "../config/state";
-import { DeployResult, Repair, ShowState, deploy, repairsNeeded } from "../ops/deploy";
+import { Declared, adopt, declaredFromSynth, waitDestroyed } from "../ops/adopt";
+import {
+  DeployResult,
+  Repair,
+  ShowState,
+  addressChangeLine,
+  addressChanges,
+  deploy,
+  repairsNeeded,
+} from "../ops/deploy";
+import { FlyPacer, pacerSummary, startFlyPacer } from "../ops/fly-pacer";
+import { MachinesApi } from "../ops/machines-api";
 import { Target } from "./target";
 import { ROOT, RunResult, Toolchain, run } from "./toolchain";
 
@@ -21,23 +35,56 @@ export class Stack {
   /** The state file, or s3://bucket/key when FLY_K3S_STATE_BUCKET puts it in S3. */
   readonly stateLocation: string;
   private readonly env: Record<string, string>;
+  private pacer?: Promise<FlyPacer>;
 
+  /**
+   * `root` is the directory holding `clusters/` and `cdktf.out/` (default: the
+   * checkout; tests give a scratch copy).
+   */
   constructor(
     config: ClusterConfig,
     private readonly tools: Toolchain,
-    target: Target,
+    private readonly target: Target,
     private readonly log: Log,
+    private readonly root: string = ROOT,
   ) {
     this.name = stackName(config.clusterName);
-    this.dir = path.join(ROOT, "cdktf.out", "stacks", this.name);
+    this.dir = path.join(root, "cdktf.out", "stacks", this.name);
     this.env = { ...tools.env, ...target.env };
     this.stateFile = stateFileFor(config.clusterName, { ...process.env, ...this.env });
     this.stateLocation = stateLocation(config.clusterName, { ...process.env, ...this.env });
   }
 
-  /** Runs tofu in the stack directory. */
-  tofu(args: string[], echo = false): Promise<RunResult> {
-    return run(this.tools.binary, [`-chdir=${this.dir}`, ...args], { env: this.env, echo });
+  /** The pacer's URL, starting the pacer on first use. */
+  private async pacerUrl(): Promise<string> {
+    this.pacer ??= startFlyPacer({ target: this.target.apiUrl, log: this.log });
+    return (await this.pacer).url;
+  }
+
+  /** A Machines API client that goes through the pacer. */
+  async api(): Promise<MachinesApi> {
+    return new MachinesApi({ baseUrl: await this.pacerUrl(), token: this.target.token });
+  }
+
+  /** Stops the pacer (when it was started) and says what it did. */
+  async close(): Promise<void> {
+    if (!this.pacer) return;
+    const p = await this.pacer;
+    this.pacer = undefined;
+    if (p.stats.requests > 0) this.log(pacerSummary(p.stats));
+    await p.close();
+  }
+
+  /** Runs tofu in the stack directory, reaching Fly through the pacer. */
+  async tofu(args: string[], echo = false): Promise<RunResult> {
+    const env = { ...this.env, FLY_API_URL: await this.pacerUrl() };
+    return run(this.tools.binary, [`-chdir=${this.dir}`, ...args], { env, echo });
+  }
+
+  /** The machines and volumes the synthesized stack declares. */
+  declared(): Declared {
+    const file = path.join(this.dir, "cdk.tf.json");
+    return declaredFromSynth(JSON.parse(fs.readFileSync(file, "utf8")) as never);
   }
 
   private async must(what: string, r: Promise<RunResult>): Promise<RunResult> {
@@ -52,10 +99,12 @@ export class Stack {
     this.log("synthesizing");
     await this.must(
       "synth",
-      run(process.execPath, ["-r", "ts-node/register/transpile-only", "main.ts"], {
+      run(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "main.ts")], {
+        cwd: this.root,
         env: {
           ...this.env,
-          CDKTF_OUTDIR: path.join(ROOT, "cdktf.out"),
+          NODE_PATH: path.join(ROOT, "node_modules"),
+          CDKTF_OUTDIR: path.join(this.root, "cdktf.out"),
           TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
         },
       }),
@@ -67,12 +116,10 @@ export class Stack {
     await this.must("tofu init", this.tofu(["init", "-input=false", "-reconfigure", "-no-color"]));
   }
 
-  deploy(): Promise<DeployResult> {
+  async deploy(): Promise<DeployResult> {
     return deploy(
       (args) => this.tofu(args, args[0] === "apply" && !args.includes("-refresh-only")),
-      {
-        log: this.log,
-      },
+      { log: this.log, adopt: { declared: this.declared(), api: await this.api() } },
     );
   }
 
@@ -103,19 +150,31 @@ export class Stack {
     const changes = (p.resource_changes ?? [])
       .filter((c) => !c.change.actions.every((a) => a === "no-op" || a === "read"))
       .map((c) => `${c.change.actions.join("+")} ${c.address}`);
-    return { changes, repairs: p.prior_state ? repairsNeeded(p.prior_state) : [] };
+    return {
+      changes,
+      repairs: p.prior_state ? repairsNeeded(p.prior_state, stateBeforeRefresh(p)) : [],
+    };
   }
 
   /** How Fly differs from the state (resource_drift) and from the config (ignored fields). */
   async drift(): Promise<string[]> {
     const p = await this.planJson(true);
     const lines = (p.resource_drift ?? []).flatMap((d) => {
-      const diffs = diffValues(d.change.before, d.change.after);
+      // A new 6PN address gets its own plain line below.
+      const diffs = diffValues(d.change.before, d.change.after).filter(
+        (x) => !x.startsWith("private_ip: "),
+      );
       const gone = d.change.actions.includes("delete");
       return gone ? [`${d.address}: gone from Fly`] : diffs.map((x) => `${d.address}: ${x}`);
     });
-    const repairs = p.prior_state ? repairsNeeded(p.prior_state) : [];
-    return [...lines, ...repairs.map((r) => `${r.address}: ${r.reason}`)];
+    const before = stateBeforeRefresh(p);
+    const renumbered = p.prior_state ? addressChanges(before, p.prior_state) : [];
+    const repairs = p.prior_state ? repairsNeeded(p.prior_state, before) : [];
+    return [
+      ...lines,
+      ...renumbered.map((c) => `${c.address}: ${addressChangeLine(c)}`),
+      ...repairs.map((r) => `${r.address}: ${r.reason}`),
+    ];
   }
 
   /** Resource addresses in the state, local or remote (none when there is no state). */
@@ -126,12 +185,72 @@ export class Stack {
     return (state.values?.root_module?.resources ?? []).map((x) => x.address);
   }
 
-  destroy(): Promise<RunResult> {
-    return this.tofu(["destroy", "-input=false", "-auto-approve", "-no-color"], true);
+  /**
+   * Destroys everything in the state. Fly answers a machine's DELETE while the
+   * machine is still `destroying`, so the provider's delete of its volume can
+   * meet 412 (volume attached): then wait until Fly has destroyed the
+   * cluster's machines and destroy again, a bounded number of rounds.
+   */
+  async destroy(rounds = 4): Promise<RunResult> {
+    const api = await this.api();
+    // What an interrupted run left outside the state is adopted first, so that
+    // it goes too (and its duplicates are removed).
+    const show = await this.tofu(["show", "-json", "-no-color"]);
+    if (show.status === 0 && show.stdout.trim()) {
+      await adopt(
+        { tofu: (args) => this.tofu(args), api, log: this.log },
+        this.declared(),
+        JSON.parse(show.stdout) as ShowState,
+      );
+    }
+    let r: RunResult = { status: 1, stdout: "", stderr: "" };
+    for (let round = 1; round <= rounds; round++) {
+      r = await this.tofu(["destroy", "-input=false", "-auto-approve", "-no-color"], true);
+      if (r.status === 0 || round === rounds) break;
+      const declared = this.declared();
+      const apps = [...new Set(declared.machines.map((m) => m.app))];
+      const dying: { app: string; id: string }[] = [];
+      for (const app of apps) {
+        const machines = await api.listMachines(app).catch(() => []);
+        for (const m of machines) if (m.state === "destroying") dying.push({ app, id: m.id });
+      }
+      this.log(
+        `destroy stopped (exit ${r.status}); waiting for Fly to finish destroying ` +
+          `${dying.length} machine(s), then destroying again (round ${round + 1} of ${rounds})`,
+      );
+      await waitDestroyed(api, dying, this.log);
+      if (dying.length === 0) await new Promise((res) => setTimeout(res, 2000 * round));
+    }
+    return r;
   }
 }
 
-interface PlanJson {
+/**
+ * The state before a plan's refresh, as far as the plan tells it: the
+ * refreshed state with each drifted resource's value from before. Pure.
+ */
+export function stateBeforeRefresh(p: PlanJson): ShowState {
+  const after = p.prior_state?.values?.root_module?.resources ?? [];
+  const drift = new Map((p.resource_drift ?? []).map((d) => [d.address, d]));
+  const resources = after.map((r) => {
+    const d = drift.get(r.address);
+    return d && d.change.before && typeof d.change.before === "object"
+      ? { ...r, values: d.change.before as Record<string, unknown> }
+      : r;
+  });
+  for (const d of drift.values()) {
+    if (!d.change.actions.includes("delete") || !d.change.before) continue;
+    if (after.some((r) => r.address === d.address)) continue;
+    resources.push({
+      address: d.address,
+      type: d.address.split(".")[0],
+      values: d.change.before as Record<string, unknown>,
+    });
+  }
+  return { values: { root_module: { resources } } };
+}
+
+export interface PlanJson {
   resource_changes?: { address: string; change: { actions: string[] } }[];
   resource_drift?: {
     address: string;

@@ -161,8 +161,8 @@ export const KEYS = {
     }),
   },
   NODE_GROUP_SIZE: {
-    doc: "Machines per node group (1 to 16); each gets a volume in a zone of its own.",
-    schema: integer(1, 16),
+    doc: "Machines per node group (1 to 64); each node's volume needs its own zone in the region.",
+    schema: integer(1, 64),
   },
   VOLUME_SIZE: {
     doc: "Size of each node's volume in GB (1 to 500).",

@@ -59,8 +59,22 @@ export class Apps {
     return o;
   }
 
-  /** Create the org's network and start its DNS server (idempotent; used at boot too). */
-  async ensureOrg(slug: string): Promise<OrgRecord> {
+  private readonly ensuring = new Map<string, Promise<OrgRecord>>();
+
+  /**
+   * Create the org's network and start its DNS server (idempotent; used at
+   * boot too). Parallel calls for one org (apps created side by side) share
+   * one run: the network, DNS server and relay are each made once.
+   */
+  ensureOrg(slug: string): Promise<OrgRecord> {
+    const running = this.ensuring.get(slug);
+    if (running) return running;
+    const run = this.doEnsureOrg(slug).finally(() => this.ensuring.delete(slug));
+    this.ensuring.set(slug, run);
+    return run;
+  }
+
+  private async doEnsureOrg(slug: string): Promise<OrgRecord> {
     let org: OrgRecord | undefined = this.state.orgs[slug];
     for (let attempt = 0; ; attempt++) {
       if (!org) {

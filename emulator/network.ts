@@ -144,22 +144,8 @@ export class Networks {
     return probe();
   }
 
-  private readonly ensuring = new Map<string, Promise<void>>();
-
-  /**
-   * Make sure the org's network, DNS address and isolation rule exist
-   * (idempotent). Parallel calls for one org (apps created side by side) share
-   * one run, so the network is never created twice.
-   */
-  ensure(org: OrgRecord): Promise<void> {
-    const running = this.ensuring.get(org.slug);
-    if (running) return running;
-    const run = this.doEnsure(org).finally(() => this.ensuring.delete(org.slug));
-    this.ensuring.set(org.slug, run);
-    return run;
-  }
-
-  private async doEnsure(org: OrgRecord): Promise<void> {
+  /** Make sure the org's network, DNS address and isolation rule exist (idempotent; Apps.ensureOrg runs it once at a time per org). */
+  async ensure(org: OrgRecord): Promise<void> {
     if (!(await this.podman.networkExists(org.podmanNetwork))) {
       await this.podman.networkCreate({
         name: org.podmanNetwork,

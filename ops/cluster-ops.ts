@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument, stringify } from "yaml";
-import { Machine, MachineConfig, MachinesApi } from "./machines-api";
+import { Lease, Machine, MachineConfig, MachinesApi, leaseHeldUntil } from "./machines-api";
 import { ADMIN_KUBECONFIG, JOIN_TOKEN_FILE, SERVER_TOKEN_FILE } from "./node-paths";
 
 export type Log = (line: string) => void;
@@ -124,6 +124,40 @@ function sortKeys(v: unknown): unknown {
   );
 }
 
+/**
+ * Takes a lease on a machine; while another holder's lease is in force (Fly's
+ * 409 `lease currently held by …, expires at …`, e.g. left by a roll step that
+ * was killed, or by the provider's own update), waits until it expires and
+ * tries again, for at most `maxWaitSec`.
+ */
+export async function acquireLeaseWhenFree(
+  api: MachinesApi,
+  app: string,
+  machine: { id: string; name: string },
+  ttlSec: number,
+  description: string,
+  log: Log,
+  maxWaitSec = 900,
+  now: () => number = Date.now,
+  wait: (ms: number) => Promise<unknown> = sleep,
+): Promise<Lease> {
+  const deadline = now() + maxWaitSec * 1000;
+  for (;;) {
+    try {
+      return await api.acquireLease(app, machine.id, ttlSec, description);
+    } catch (e) {
+      const until = leaseHeldUntil(e);
+      if (until === undefined || now() >= deadline) throw e;
+      const ms = Math.min(Math.max(until - now(), 0) + 1000, Math.max(deadline - now(), 1000));
+      log(
+        `machine ${app}/${machine.name}: leased by someone else until ${new Date(until).toISOString()} ` +
+          `(a killed or running step); waiting ${Math.ceil(ms / 1000)}s for the lease to expire`,
+      );
+      await wait(ms);
+    }
+  }
+}
+
 /** States from which `rollMachine` starts a machine that should be running. */
 const RESTARTABLE = ["stopped", "suspended", "failed"];
 
@@ -147,7 +181,7 @@ export async function rollMachine(
     log(`machine ${app}/${machine.name}: config up to date`);
     return "unchanged";
   }
-  const lease = await api.acquireLease(app, machine.id, 120, "fly-k3s config roll");
+  const lease = await acquireLeaseWhenFree(api, app, machine, 120, "fly-k3s config roll", log);
   try {
     if (matches) {
       log(`machine ${app}/${machine.name}: ${machine.state}, starting it`);

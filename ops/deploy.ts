@@ -2,17 +2,27 @@
  * A deploy of one synthesized stack with OpenTofu, routed around what the
  * stategraph/fly provider cannot see or do on Fly:
  *
- * 1. refresh the state from Fly (a refresh-only apply);
- * 2. find what Terraform alone would not repair (`repairsNeeded`, pure): a
+ * 1. adopt what an interrupted run left on Fly outside the state, and remove
+ *    what it created twice (ops/adopt.ts), when the caller gives the declared
+ *    resources and a Machines API client;
+ * 2. refresh the state from Fly (a refresh-only apply);
+ * 3. find what Terraform alone would not repair (`repairsNeeded`, pure): a
  *    machine Fly reports destroyed (the provider keeps it, as Fly still answers
- *    GET for a while) is replaced; a roll step is re-run when its machine is not
- *    running or its image, env, metadata or guest differ from the declared
- *    config (fields Terraform ignores, see constructs/fly-node.ts);
- * 3. apply, with `-replace` for those;
- * 4. record what the roll steps changed (a second refresh-only apply), so a
+ *    GET for a while) is replaced; a volume Fly deleted (soft-deleted:
+ *    `pending_destroy`, or gone) is replaced with its machine, saying that its
+ *    data is lost; a roll step is re-run when its machine is not running or
+ *    its image, env, metadata or guest differ from the declared config (fields
+ *    Terraform ignores, see constructs/fly-node.ts); and say which machines
+ *    came back with a new 6PN address (`addressChanges`, pure);
+ * 4. apply, with `-replace` for those; when the apply fails (a create the
+ *    provider gave up on, a fault Fly kept answering), adopt again and apply
+ *    again, a bounded number of rounds;
+ * 5. record what the roll steps changed (a second refresh-only apply), so a
  *    later refresh-only plan (the drift check) reports only changes made by
  *    someone else.
  */
+import { Declared, adopt } from "./adopt";
+import { MachinesApi } from "./machines-api";
 import { MANAGED_CONFIG_FIELDS, sameValue } from "./cluster-ops";
 
 export interface TofuResult {
@@ -43,6 +53,22 @@ export interface Repair {
 }
 
 const GONE = ["destroyed", "destroying"];
+/** Volume states of a volume Fly deleted (it soft-deletes: `pending_destroy` first). */
+const VOLUME_LOST = ["pending_destroy", "destroyed", "destroying"];
+
+/** The volume id a machine's state mounts (the provider stores `mount` as one block). */
+function mountedVolume(machine: Record<string, unknown>): string | undefined {
+  const mount = machine.mount as
+    { volume?: string } | readonly { volume?: string }[] | null | undefined;
+  const m = Array.isArray(mount) ? mount[0] : (mount as { volume?: string } | null | undefined);
+  return m?.volume || undefined;
+}
+
+/** The message for a volume deleted on Fly. Pure. */
+export function lostVolumeMessage(volume: string, machine: string): string {
+  return `volume ${volume} of ${machine} was destroyed on Fly: its data is lost; a new empty volume is created`;
+}
+
 const NOT_RUNNING = ["stopped", "suspended", "failed"];
 
 /** Machine values as the provider stores them, in the shape the roll step's config has. */
@@ -58,24 +84,60 @@ function managedFields(machine: Record<string, unknown>): Record<string, unknown
   };
 }
 
-/** What a deploy must replace, from a freshly refreshed state. Pure. */
-export function repairsNeeded(show: ShowState): Repair[] {
+/**
+ * What a deploy must replace, from a freshly refreshed state; `previous` (the
+ * state before the refresh) names a volume the refresh dropped (Fly answered
+ * 404). Pure.
+ */
+export function repairsNeeded(show: ShowState, previous?: ShowState): Repair[] {
   const resources = show.values?.root_module?.resources ?? [];
   const machines = new Map(
     resources.filter((r) => r.type === "fly_machine").map((r) => [r.values.id as string, r]),
   );
+  const volumes = new Map(
+    resources.filter((r) => r.type === "fly_volume").map((r) => [r.values.id as string, r]),
+  );
+  const before = new Map(
+    (previous?.values?.root_module?.resources ?? [])
+      .filter((r) => r.type === "fly_volume")
+      .map((r) => [r.values.id as string, r]),
+  );
   const repairs: Repair[] = [];
+  const replaced = new Set<string>();
+  for (const m of machines.values()) {
+    const name = m.values.name as string;
+    const volumeId = mountedVolume(m.values);
+    if (volumeId === undefined) continue;
+    const v = volumes.get(volumeId);
+    if (v && VOLUME_LOST.includes(v.values.state as string)) {
+      repairs.push({
+        address: v.address,
+        reason: lostVolumeMessage(v.values.name as string, name),
+      });
+      repairs.push({
+        address: m.address,
+        reason: `machine ${name} is recreated on the new volume`,
+      });
+      replaced.add(m.address);
+    } else if (!v) {
+      const gone = before.get(volumeId);
+      const volName = gone ? (gone.values.name as string) : volumeId;
+      repairs.push({ address: m.address, reason: lostVolumeMessage(volName, name) });
+      replaced.add(m.address);
+    }
+  }
   for (const m of machines.values()) {
     const state = m.values.state as string;
-    if (GONE.includes(state)) {
+    if (GONE.includes(state) && !replaced.has(m.address)) {
       repairs.push({ address: m.address, reason: `machine ${m.values.name} is ${state} on Fly` });
+      replaced.add(m.address);
     }
   }
   for (const step of resources.filter((r) => r.type === "null_resource")) {
     const triggers = (step.values.triggers ?? {}) as Record<string, string>;
     if (triggers.config === undefined || triggers.machine_id === undefined) continue;
     const m = machines.get(triggers.machine_id);
-    if (!m || GONE.includes(m.values.state as string)) continue;
+    if (!m || GONE.includes(m.values.state as string) || replaced.has(m.address)) continue;
     const name = m.values.name as string;
     if (NOT_RUNNING.includes(m.values.state as string)) {
       repairs.push({ address: step.address, reason: `machine ${name} is ${m.values.state}` });
@@ -96,40 +158,147 @@ export function repairsNeeded(show: ShowState): Repair[] {
   return repairs;
 }
 
+/** A machine that came back from Fly with another 6PN address. */
+export interface AddressChange {
+  readonly address: string;
+  readonly machine: string;
+  readonly app: string;
+  readonly from: string;
+  readonly to: string;
+  /** What it means for the node and what the operator must do. */
+  readonly advice: string;
+}
+
+/** Machines whose `private_ip` differs between two states of the same stack. Pure. */
+export function addressChanges(before: ShowState, after: ShowState): AddressChange[] {
+  const old = new Map(
+    (before.values?.root_module?.resources ?? [])
+      .filter((r) => r.type === "fly_machine")
+      .map((r) => [r.values.id as string, r.values.private_ip as string | undefined]),
+  );
+  return (after.values?.root_module?.resources ?? [])
+    .filter((r) => r.type === "fly_machine")
+    .flatMap((r) => {
+      const from = old.get(r.values.id as string);
+      const to = r.values.private_ip as string | undefined;
+      if (!from || !to || from === to) return [];
+      const name = r.values.name as string;
+      const server = (r.values.env as Record<string, string> | null)?.K3S_ROLE === "server";
+      const advice = server
+        ? `k3s uses the 6PN address as the node IP, and etcd still lists ${name} at ${from}: ` +
+          `the deploy cannot repair etcd membership. The node refuses to start until its member ` +
+          `is updated: run the \`etcdctl member update\` its log prints (images/k3s-node/renumber.sh) ` +
+          `against a healthy server; with no healthy server, restore with --cluster-reset`
+        : `an agent registers again with its new address when it starts; nothing to do`;
+      return [{ address: r.address, machine: name, app: r.values.app as string, from, to, advice }];
+    });
+}
+
+/** The line a deploy or drift check prints for an address change. Pure. */
+export function addressChangeLine(c: AddressChange): string {
+  return `machine ${c.machine} of ${c.app} has a new 6PN address: private_ip: ${c.from} -> ${c.to}; ${c.advice}`;
+}
+
 export interface DeployOptions {
   /** Extra arguments for the apply, e.g. `-target=...`. @default none */
   readonly applyArgs?: readonly string[];
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
+  /**
+   * The stack's declared machines and volumes and a Machines API client:
+   * adopt what an interrupted run left outside the state before applying.
+   * @default no adoption
+   */
+  readonly adopt?: { readonly declared: Declared; readonly api: MachinesApi };
+  /** Apply rounds in all when an apply fails (each adopts again first). @default 3 */
+  readonly rounds?: number;
 }
 
 export interface DeployResult extends TofuResult {
   readonly repairs: Repair[];
+  /** Machines that came back with a new 6PN address. */
+  readonly renumbered: AddressChange[];
 }
 
 const AUTO = ["-input=false", "-auto-approve", "-no-color"];
 
+function parseShow(r: TofuResult): ShowState {
+  return r.stdout.trim() ? (JSON.parse(r.stdout) as ShowState) : {};
+}
+
 /** Deploys the stack the runner points at (see the module comment). */
 export async function deploy(run: TofuRun, opts: DeployOptions = {}): Promise<DeployResult> {
   const log = opts.log ?? (() => {});
-  const fail = (r: TofuResult, repairs: Repair[] = []) => ({ ...r, repairs });
-  log("refreshing the state from Fly");
-  const refresh = await run(["apply", "-refresh-only", ...AUTO]);
-  if (refresh.status !== 0) return fail(refresh);
-  const show = await run(["show", "-json"]);
-  if (show.status !== 0) return fail(show);
-  const repairs = show.stdout.trim() ? repairsNeeded(JSON.parse(show.stdout) as ShowState) : [];
-  for (const r of repairs) log(`repairing ${r.address}: ${r.reason}`);
-  log("applying");
-  const apply = await run([
-    "apply",
-    ...AUTO,
-    ...repairs.map((r) => `-replace=${r.address}`),
-    ...(opts.applyArgs ?? []),
-  ]);
-  if (apply.status !== 0) return fail(apply, repairs);
+  const rounds = opts.rounds ?? 3;
+  const repairs: Repair[] = [];
+  const renumbered: AddressChange[] = [];
+  const fail = (r: TofuResult) => ({ ...r, repairs, renumbered });
+  let last: TofuResult = { status: 1, stdout: "", stderr: "no apply ran" };
+  for (let round = 1; round <= rounds; round++) {
+    const first = await run(["show", "-json"]);
+    if (first.status !== 0) return fail(first);
+    let before = parseShow(first);
+    if (opts.adopt) {
+      log("comparing Fly with the state (machines and volumes an interrupted run left)");
+      try {
+        const acted = await adopt(
+          { tofu: run, api: opts.adopt.api, log },
+          opts.adopt.declared,
+          before,
+        );
+        if (acted.length > 0) {
+          const again = await run(["show", "-json"]);
+          if (again.status !== 0) return fail(again);
+          before = parseShow(again);
+        }
+      } catch (e) {
+        return fail({ status: 1, stdout: "", stderr: (e as Error).message });
+      }
+    }
+    log("refreshing the state from Fly");
+    const refresh = await run(["apply", "-refresh-only", ...AUTO]);
+    if (refresh.status !== 0) return fail(refresh);
+    const show = await run(["show", "-json"]);
+    if (show.status !== 0) return fail(show);
+    const refreshed = parseShow(show);
+    for (const c of addressChanges(before, refreshed)) {
+      renumbered.push(c);
+      log(addressChangeLine(c));
+    }
+    const now = repairsNeeded(refreshed, before);
+    for (const r of now) {
+      log(`repairing ${r.address}: ${r.reason}`);
+      if (!repairs.some((x) => x.address === r.address && x.reason === r.reason)) repairs.push(r);
+    }
+    const replace = [...new Set(now.map((r) => r.address))];
+    log(round === 1 ? "applying" : `applying again (round ${round} of ${rounds})`);
+    last = await run([
+      "apply",
+      ...AUTO,
+      ...replace.map((a) => `-replace=${a}`),
+      ...(opts.applyArgs ?? []),
+    ]);
+    if (last.status === 0) break;
+    if (round < rounds) {
+      log(
+        `apply failed (exit ${last.status}): ${lastLine(last.stderr)}; ` +
+          `adopting what it left on Fly and applying again`,
+      );
+    }
+  }
+  if (last.status !== 0) return fail(last);
   log("recording what the roll steps changed");
   const record = await run(["apply", "-refresh-only", ...AUTO]);
-  if (record.status !== 0) return fail(record, repairs);
-  return { ...apply, repairs };
+  if (record.status !== 0) return fail(record);
+  return { ...last, repairs, renumbered };
+}
+
+/** The last non-empty line of an error output, for a one-line progress message. Pure. */
+function lastLine(text: string): string {
+  const lines = text
+    .split("\n")
+    .map((l) => l.replace(/^[│╵╷\s]+/, "").trim())
+    .filter((l) => l && !/^Error: ?$/.test(l));
+  const error = lines.find((l) => l.startsWith("Error:"));
+  return (error ?? lines.pop() ?? "no output").slice(0, 300);
 }

@@ -63,6 +63,8 @@ export interface MachineConfig {
 export interface Volume {
   readonly id: string;
   readonly name: string;
+  /** `created`; `pending_destroy` or `destroyed` once deleted (Fly soft-deletes). */
+  readonly state?: string;
   readonly zone: string;
   readonly auto_backup_enabled: boolean;
   readonly attached_machine_id: string | null;
@@ -126,6 +128,20 @@ export class MachinesApi {
       return (text ? JSON.parse(text) : undefined) as T;
     }
     throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
+  /** The app's organization slug, or undefined when Fly has no such app (404). */
+  async appOrg(app: string): Promise<string | undefined> {
+    try {
+      const a = await this.request<{ organization?: { slug?: string } }>(
+        "GET",
+        `/apps/${enc(app)}`,
+      );
+      return a.organization?.slug ?? "";
+    } catch (e) {
+      if (e instanceof MachinesApiError && e.status === 404) return undefined;
+      throw e;
+    }
   }
 
   listMachines(app: string): Promise<Machine[]> {
@@ -220,6 +236,22 @@ export class MachinesApi {
     }
   }
 
+  listVolumes(app: string): Promise<Volume[]> {
+    return this.request("GET", `/apps/${enc(app)}/volumes`);
+  }
+
+  /** Destroys a machine (`force`: even a running one). */
+  destroyMachine(app: string, id: string, force: boolean): Promise<unknown> {
+    return this.request(
+      "DELETE",
+      `/apps/${enc(app)}/machines/${enc(id)}${force ? "?force=true" : ""}`,
+    );
+  }
+
+  destroyVolume(app: string, id: string): Promise<unknown> {
+    return this.request("DELETE", `/apps/${enc(app)}/volumes/${enc(id)}`);
+  }
+
   getVolume(app: string, id: string): Promise<Volume> {
     return this.request("GET", `/apps/${enc(app)}/volumes/${enc(id)}`);
   }
@@ -234,6 +266,19 @@ export class MachinesApi {
 }
 
 const enc = encodeURIComponent;
+
+/**
+ * When `e` is Fly's 409 for a machine leased by someone else (`aborted:
+ * machine ID … lease currently held by …, expires at <RFC3339>`), the time the
+ * lease expires (ms since the epoch); otherwise undefined. Pure.
+ */
+export function leaseHeldUntil(e: unknown): number | undefined {
+  if (!(e instanceof MachinesApiError) || e.status !== 409) return undefined;
+  const m = /lease currently held by .*?expires at (\S+?)[,;)]?(?:\s|$)/.exec(errorText(e.body));
+  if (!m) return undefined;
+  const at = Date.parse(m[1]);
+  return Number.isNaN(at) ? undefined : at;
+}
 
 /** Client options from the same environment the Terraform provider reads. */
 export function apiOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): MachinesApiOptions {

@@ -87,7 +87,7 @@ describe("validateConfigText", () => {
     ["CLUSTER_DNS", "10.2.0.10", 4, "CLUSTER_DNS: must be an IPv6 address"],
     ["REGION", "mia", 5, "REGION: must be a Fly region code: ams,"],
     ["NODE_GROUP_SIZE", "six", 6, 'NODE_GROUP_SIZE: must be a whole number (got "six")'],
-    ["NODE_GROUP_SIZE", "0", 6, "NODE_GROUP_SIZE: must be between 1 and 16 (got 0)"],
+    ["NODE_GROUP_SIZE", "0", 6, "NODE_GROUP_SIZE: must be between 1 and 64 (got 0)"],
     ["VOLUME_SIZE", "501", 7, "VOLUME_SIZE: must be between 1 and 500 GB (got 501)"],
     [
       "VOLUME_NAME",

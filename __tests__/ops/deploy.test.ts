@@ -1,4 +1,12 @@
-import { Repair, ShowState, TofuResult, deploy, repairsNeeded } from "../../ops/deploy";
+import {
+  Repair,
+  ShowState,
+  TofuResult,
+  addressChanges,
+  deploy,
+  lostVolumeMessage,
+  repairsNeeded,
+} from "../../ops/deploy";
 
 const DESIRED = {
   image: "img:1",
@@ -91,6 +99,93 @@ describe("repairsNeeded", () => {
   });
 });
 
+function volume(id: string, name: string, over: Record<string, unknown> = {}) {
+  return {
+    address: `fly_volume.${name}`,
+    type: "fly_volume",
+    values: { id, name: "k3s_data", state: "created", attached_machine_id: null, ...over },
+  };
+}
+
+describe("repairsNeeded for lost volumes", () => {
+  const mounted = (vol: string) => ({ mount: { volume: vol, path: "/data" } });
+
+  it("replaces a soft-deleted volume and its machine, saying the data is lost", () => {
+    const s = state(
+      volume("vol_1", "ctrl-0_volume", { state: "pending_destroy" }),
+      machine("m1", "ctrl-0", mounted("vol_1")),
+      roll("ctrl-0", "m1"),
+    );
+    expect(repairsNeeded(s)).toEqual([
+      {
+        address: "fly_volume.ctrl-0_volume",
+        reason:
+          "volume k3s_data of ctrl-0 was destroyed on Fly: its data is lost; a new empty volume is created",
+      },
+      { address: "fly_machine.ctrl-0", reason: "machine ctrl-0 is recreated on the new volume" },
+    ]);
+  });
+
+  it("replaces the machine of a volume the refresh dropped (404), naming it from the state before", () => {
+    const before = state(
+      volume("vol_1", "ctrl-0_volume"),
+      machine("m1", "ctrl-0", mounted("vol_1")),
+    );
+    const after = state(machine("m1", "ctrl-0", mounted("vol_1")), roll("ctrl-0", "m1"));
+    expect(repairsNeeded(after, before)).toEqual([
+      { address: "fly_machine.ctrl-0", reason: lostVolumeMessage("k3s_data", "ctrl-0") },
+    ]);
+    // Without the state before, the volume is named by its id.
+    expect(repairsNeeded(after)[0].reason).toBe(lostVolumeMessage("vol_1", "ctrl-0"));
+  });
+
+  it("does not also replace a destroyed machine twice, nor re-run its roll", () => {
+    const s = state(
+      volume("vol_1", "v", { state: "destroyed" }),
+      machine("m1", "ctrl-0", { ...mounted("vol_1"), state: "destroyed" }),
+      roll("ctrl-0", "m1", { ...DESIRED, image: "img:2" }),
+    );
+    expect(repairsNeeded(s).map((r) => r.address)).toEqual(["fly_volume.v", "fly_machine.ctrl-0"]);
+  });
+
+  it("leaves a machine on a live volume alone", () => {
+    const s = state(
+      volume("vol_1", "v"),
+      machine("m1", "ctrl-0", mounted("vol_1")),
+      roll("ctrl-0", "m1"),
+    );
+    expect(repairsNeeded(s)).toEqual([]);
+  });
+});
+
+describe("addressChanges", () => {
+  it("reports a machine whose private_ip changed, with advice by role", () => {
+    const b = state(
+      machine("m1", "ctrl-0", { private_ip: "fdaa::1", env: { K3S_ROLE: "server" }, app: "c-cp" }),
+      machine("m2", "worker-0", {
+        private_ip: "fdaa::5",
+        env: { K3S_ROLE: "agent" },
+        app: "c-ng-0",
+      }),
+      machine("m3", "worker-1", { private_ip: "fdaa::6", app: "c-ng-0" }),
+    );
+    const a = state(
+      machine("m1", "ctrl-0", { private_ip: "fdaa::1", env: { K3S_ROLE: "server" }, app: "c-cp" }),
+      machine("m2", "worker-0", {
+        private_ip: "fdaa::9",
+        env: { K3S_ROLE: "agent" },
+        app: "c-ng-0",
+      }),
+      machine("m3", "worker-1", { private_ip: "fdaa::6", app: "c-ng-0" }),
+    );
+    const changes = addressChanges(b, a);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ machine: "worker-0", from: "fdaa::5", to: "fdaa::9" });
+    expect(changes[0].advice).toContain("nothing to do");
+    expect(addressChanges(a, a)).toEqual([]);
+  });
+});
+
 describe("deploy", () => {
   const ok = (stdout = ""): TofuResult => ({ status: 0, stdout, stderr: "" });
 
@@ -105,6 +200,7 @@ describe("deploy", () => {
     const r = await deploy(run, { applyArgs: ["-target=x"], log: (l) => lines.push(l) });
     expect(r.status).toBe(0);
     expect(calls).toEqual([
+      ["show", "-json"],
       ["apply", "-refresh-only", "-input=false", "-auto-approve", "-no-color"],
       ["show", "-json"],
       [
@@ -120,7 +216,7 @@ describe("deploy", () => {
     expect(lines).toContain("repairing null_resource.ctrl-0_roll: machine ctrl-0 is stopped");
   });
 
-  it("stops at the first failing step and returns its output", async () => {
+  it("applies again after a failed apply, up to the bound, and returns the last failure", async () => {
     const calls: string[][] = [];
     const run = async (args: string[]) => {
       calls.push(args);
@@ -128,10 +224,56 @@ describe("deploy", () => {
         ? ok("")
         : args.includes("-refresh-only")
           ? ok()
-          : { status: 1, stdout: "", stderr: "boom" };
+          : { status: 1, stdout: "", stderr: "Error: boom\n" };
+    };
+    const lines: string[] = [];
+    const r = await deploy(run, { rounds: 2, log: (l) => lines.push(l) });
+    expect(r).toMatchObject({ status: 1, stderr: "Error: boom\n", repairs: [] });
+    // Each round: state, refresh, refreshed state, apply; no recording refresh after a failure.
+    expect(calls.map((c) => c[0])).toEqual([
+      "show",
+      "apply",
+      "show",
+      "apply",
+      "show",
+      "apply",
+      "show",
+      "apply",
+    ]);
+    expect(lines).toContain(
+      "apply failed (exit 1): Error: boom; adopting what it left on Fly and applying again",
+    );
+    expect(lines).toContain("applying again (round 2 of 2)");
+  });
+
+  it("stops at a failing refresh and returns its output", async () => {
+    const calls: string[][] = [];
+    const run = async (args: string[]) => {
+      calls.push(args);
+      return args[0] === "show" ? ok("") : { status: 1, stdout: "", stderr: "boom" };
     };
     const r = await deploy(run);
     expect(r).toMatchObject({ status: 1, stderr: "boom", repairs: [] });
-    expect(calls).toHaveLength(3);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("logs a machine that came back with a new 6PN address, and what the operator must do", async () => {
+    const before = state(
+      machine("m1", "ctrl-1", { private_ip: "fdaa::1", env: { K3S_ROLE: "server" }, app: "c-cp" }),
+    );
+    const after = state(
+      machine("m1", "ctrl-1", { private_ip: "fdaa::2", env: { K3S_ROLE: "server" }, app: "c-cp" }),
+    );
+    let shows = 0;
+    const run = async (args: string[]) =>
+      ok(args[0] === "show" ? JSON.stringify(shows++ === 0 ? before : after) : "");
+    const lines: string[] = [];
+    const r = await deploy(run, { log: (l) => lines.push(l) });
+    expect(r.renumbered).toHaveLength(1);
+    const line = lines.find((l) => l.includes("new 6PN address"));
+    expect(line).toContain(
+      "machine ctrl-1 of c-cp has a new 6PN address: private_ip: fdaa::1 -> fdaa::2",
+    );
+    expect(line).toContain("etcdctl member update");
   });
 });

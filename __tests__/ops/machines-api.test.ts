@@ -1,4 +1,4 @@
-import { MachinesApi, MachinesApiError } from "../../ops/machines-api";
+import { MachinesApi, MachinesApiError, leaseHeldUntil } from "../../ops/machines-api";
 
 interface Call {
   url: string;
@@ -87,6 +87,48 @@ describe("MachinesApi", () => {
     expect(calls.map((c) => c.url)).toEqual([
       "http://fly.test/v1/apps/a/machines/m/wait?state=started&timeout=60&instance_id=i1",
       "http://fly.test/v1/apps/a/machines/m/wait?state=started&timeout=60&instance_id=i1",
+    ]);
+  });
+});
+
+describe("leaseHeldUntil", () => {
+  const held = (body: unknown, status = 409) =>
+    new MachinesApiError(status, "POST", "/apps/a/machines/m/lease", JSON.stringify(body));
+
+  it("reads when another holder's lease expires from Fly's 409", () => {
+    const e = held({
+      error:
+        "aborted: machine ID 1781 lease currently held by local@tokens.fly.io, expires at 2026-11-25T18:30:05Z",
+    });
+    expect(leaseHeldUntil(e)).toBe(Date.parse("2026-11-25T18:30:05Z"));
+  });
+
+  it("is undefined for any other error", () => {
+    expect(leaseHeldUntil(held({ error: "conflict" }))).toBeUndefined();
+    expect(
+      leaseHeldUntil(
+        held({ error: "lease currently held by x, expires at 2026-11-25T18:30:05Z" }, 412),
+      ),
+    ).toBeUndefined();
+    expect(leaseHeldUntil(new Error("x"))).toBeUndefined();
+  });
+});
+
+describe("listVolumes, destroyMachine, destroyVolume", () => {
+  it("call Fly's endpoints", async () => {
+    const { fn, calls } = stubFetch([
+      [200, []],
+      [200, { ok: true }],
+      [200, { id: "v" }],
+    ]);
+    const c = api(fn);
+    await c.listVolumes("a");
+    await c.destroyMachine("a", "m", true);
+    await c.destroyVolume("a", "v");
+    expect(calls.map((x) => `${x.method} ${x.url}`)).toEqual([
+      "GET http://fly.test/v1/apps/a/volumes",
+      "DELETE http://fly.test/v1/apps/a/machines/m?force=true",
+      "DELETE http://fly.test/v1/apps/a/volumes/v",
     ]);
   });
 });
