@@ -10,6 +10,7 @@
  *   npm run bench -- create [--workers 6,12,30]
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { EMULATOR_TEST_IMAGE } from "../emulator/test-image";
@@ -84,7 +85,9 @@ async function main(): Promise<void> {
         if (a.orphans.length || a.duplicates.length || a.notStarted.length) {
           throw new Error(`deploy of 3 + ${n} left: ${JSON.stringify(a)}`);
         }
-        process.stderr.write(`  ${phases(deploy.stderr)}\n`);
+        const logFile = path.join(os.tmpdir(), `fly-k3s-bench-create-${n}.log`);
+        fs.writeFileSync(logFile, `${deploy.stderr}\n${deploy.stdout}`);
+        process.stderr.write(`  ${phases(deploy.stderr)} (output: ${logFile})\n`);
         const destroy = await k3s(fly, ["-d", "--yes", cluster.dir]);
         if (destroy.code !== 0) throw new Error(`destroy of 3 + ${n} failed:\n${destroy.stderr}`);
         rows.push({
