@@ -41,6 +41,21 @@ describe("MachinesApi", () => {
     });
   });
 
+  it("finds a machine by id with one Get Machine, by name through the app's list", async () => {
+    const m = { id: "4fbdc53295faf6", name: "ctrl-0" };
+    const byId = stubFetch([[200, m]]);
+    await expect(api(byId.fn).findMachine("a", m.id)).resolves.toEqual(m);
+    expect(byId.calls.map((c) => c.url)).toEqual([`http://fly.test/v1/apps/a/machines/${m.id}`]);
+    const byName = stubFetch([[200, [m]]]);
+    await expect(api(byName.fn).findMachine("a", "ctrl-0")).resolves.toEqual(m);
+    expect(byName.calls.map((c) => c.url)).toEqual(["http://fly.test/v1/apps/a/machines"]);
+    const gone = stubFetch([
+      [404, { error: "machine not found" }],
+      [200, []],
+    ]);
+    await expect(api(gone.fn).findMachine("a", m.id)).rejects.toThrow(/has no machine/);
+  });
+
   it("retries 429 and 5xx, then succeeds", async () => {
     const { fn, calls } = stubFetch([
       [429, { error: "rate limited" }],
