@@ -3,7 +3,7 @@
  * through the Machines API (create + wait), as a ratio against a plain
  * `podman run -d` + `podman rm -f` of the same image in the same run.
  *
- *   npm run bench -- [--rounds N]     (default 5)
+ *   npm run bench -- machine-start [--rounds N]     (default 5)
  *
  * Prints per-round times and the median ratio; the ratio is the emulator's
  * overhead (6PN network, DNS registration, state, API) over raw podman.
@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds ?? 5);
   buildTestImage();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-bench-"));
-  const emu = await startEmulator({ port: 0, stateDir });
+  // The emulator's own overhead: Fly's rate limits (on by default) would only add waits.
+  const emu = await startEmulator({ port: 0, stateDir, settings: { rateLimit: false } });
   const api = new MachinesApi({ baseUrl: emu.url, token: emu.token });
   const app = "bench-app";
   await api.request("POST", "/apps", { app_name: app, org_slug: "bench" });

@@ -14,7 +14,10 @@
  * lost            a machine gone with its host, a volume lost, a machine back
  *                 with a new 6PN address: -c / --drift find and repair them
  */
+import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
+import { ROOT } from "../cli/toolchain";
 import { FLY_LIKE_SETTINGS, emulatorAdmin } from "../emulator";
 import { controlPlaneAppName } from "../config/naming";
 import {
@@ -108,32 +111,52 @@ async function thirtyWorkers(o: Outcome): Promise<void> {
   }
 }
 
-/** ./k3s.sh -c killed at a random moment, then re-run; every run audited. */
+/**
+ * ./k3s.sh -c killed at a random moment, then re-run; every run audited. Odd
+ * runs deploy a fresh cluster, even runs a change that rolls every machine
+ * (WORKER_VM_MEMORY and CP_VM_MEMORY flipped), so kills land in creates, in
+ * rolls under leases and in the refreshes around them. The kill comes at a
+ * uniform moment within the last uninterrupted run of the same kind.
+ */
 async function killRerun(o: Outcome, runs: number): Promise<void> {
   const fly = await startLocalFly(FLY_LIKE_SETTINGS);
   const cluster = scratchCluster("rel-kill", 2);
+  const configFile = path.join(ROOT, cluster.dir, "config");
+  const flipMemory = () => {
+    const text = fs.readFileSync(configFile, "utf8");
+    const next = /^WORKER_VM_MEMORY=2048$/m.test(text) ? "1024" : "2048";
+    fs.writeFileSync(
+      configFile,
+      text
+        .replace(/^WORKER_VM_MEMORY=.*$/m, `WORKER_VM_MEMORY=${next}`)
+        .replace(/^CP_VM_MEMORY=.*$/m, `CP_VM_MEMORY=${next}`),
+    );
+  };
+  const lastFull = { fresh: 40_000, change: 20_000 };
   try {
     for (let i = 1; i <= runs; i++) {
-      // Alternate a fresh cluster with a change to an existing one, so kills
-      // land in creates, in rolls and in the refreshes around them.
-      if (i % 2 === 1 && readState(stateFile(fly, cluster.name))) {
+      const kind = i % 2 === 1 ? "fresh" : "change";
+      if (kind === "fresh" && readState(stateFile(fly, cluster.name))) {
         ok("destroy", await k3s(fly, ["-d", "--yes", cluster.dir]));
       }
-      const killAfterMs = 2_000 + Math.floor(Math.random() * 40_000);
+      if (kind === "change") flipMemory();
+      const killAfterMs = 1_000 + Math.floor(Math.random() * (lastFull[kind] - 1_000));
       const killed = await k3s(fly, ["-c", cluster.dir], { killAfterMs });
+      if (killed.signal === null && killed.code === 0) lastFull[kind] = killed.seconds * 1000;
       readState(stateFile(fly, cluster.name)); // throws when corrupt
       const rerun = await k3s(fly, ["-c", cluster.dir]);
+      const label = `run ${i} (${kind}, killed after ${(killAfterMs / 1000).toFixed(1)} s: ${killed.signal ?? `ended first, exit ${killed.code}`})`;
       if (rerun.code !== 0) {
         o.runs += 1;
         o.notes.push(
-          `run ${i} (killed after ${killAfterMs} ms): re-run exited ${rerun.code}: ${rerun.stderr.split("\n").slice(-5).join(" / ")}`,
+          `${label}: re-run exited ${rerun.code}: ${errorBlocks(rerun.stdout + rerun.stderr, 1).join(" ")}`,
         );
         continue;
       }
       const a = await audit(fly, cluster.name);
-      check(o, a, `run ${i} (killed after ${killAfterMs} ms, ${killed.signal ?? "ended first"})`);
+      check(o, a, label);
       log(
-        `run ${i}: killed after ${(killAfterMs / 1000).toFixed(1)} s (${killed.signal ?? `exit ${killed.code}`}), re-run ${rerun.seconds.toFixed(0)} s, orphans ${a.orphans.length}`,
+        `${label}: re-run ${rerun.seconds.toFixed(0)} s, orphans ${a.orphans.length}, duplicates ${a.duplicates.length}`,
       );
     }
     ok("destroy", await k3s(fly, ["-d", "--yes", cluster.dir]));
