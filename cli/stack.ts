@@ -20,6 +20,7 @@ import {
   addressChanges,
   deploy,
   repairsNeeded,
+  waitForLeases,
 } from "../ops/deploy";
 import { FlyPacer, pacerSummary, startFlyPacer } from "../ops/fly-pacer";
 import { MachinesApi } from "../ops/machines-api";
@@ -219,6 +220,7 @@ export class Stack {
           `${dying.length} machine(s), then destroying again (round ${round + 1} of ${rounds})`,
       );
       await waitDestroyed(api, dying, this.log);
+      await waitForLeases(r.stdout + r.stderr, this.log);
       if (dying.length === 0) await new Promise((res) => setTimeout(res, 2000 * round));
     }
     return r;

@@ -212,6 +212,8 @@ export interface DeployOptions {
   readonly adopt?: { readonly declared: Declared; readonly api: MachinesApi };
   /** Apply rounds in all when an apply fails (each adopts again first). @default 3 */
   readonly rounds?: number;
+  /** Injected for tests. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface DeployResult extends TofuResult {
@@ -265,6 +267,7 @@ export async function deploy(run: TofuRun, opts: DeployOptions = {}): Promise<De
       renumbered.push(c);
       log(addressChangeLine(c));
     }
+    for (const line of machinesGone(before, refreshed)) log(line);
     const now = repairsNeeded(refreshed, before);
     for (const r of now) {
       log(`repairing ${r.address}: ${r.reason}`);
@@ -284,6 +287,7 @@ export async function deploy(run: TofuRun, opts: DeployOptions = {}): Promise<De
         `apply failed (exit ${last.status}): ${lastLine(last.stderr)}; ` +
           `adopting what it left on Fly and applying again`,
       );
+      await waitForLeases(last.stdout + last.stderr, log, opts.sleep);
     }
   }
   if (last.status !== 0) return fail(last);
@@ -291,6 +295,63 @@ export async function deploy(run: TofuRun, opts: DeployOptions = {}): Promise<De
   const record = await run(["apply", "-refresh-only", ...AUTO]);
   if (record.status !== 0) return fail(record);
   return { ...last, repairs, renumbered };
+}
+
+/**
+ * Machines the refresh dropped from the state because Fly answers 404 for
+ * them (gone with their host, or destroyed long ago): Terraform creates each
+ * again, on its volume when the volume is still there. One line each. Pure.
+ */
+export function machinesGone(before: ShowState, after: ShowState): string[] {
+  const ids = (s: ShowState) =>
+    new Set(
+      (s.values?.root_module?.resources ?? [])
+        .filter((r) => r.type === "fly_machine")
+        .map((r) => r.values.id as string),
+    );
+  const now = ids(after);
+  return (before.values?.root_module?.resources ?? [])
+    .filter((r) => r.type === "fly_machine" && !now.has(r.values.id as string))
+    .map(
+      (r) =>
+        `machine ${r.values.name} (${r.values.id}) of ${r.values.app} is gone from Fly: it is created again (${r.address})`,
+    );
+}
+
+/** Longest wait for a lease another (killed) run left: Fly leases last minutes, not more. */
+export const MAX_LEASE_WAIT_MS = 15 * 60 * 1000;
+
+/**
+ * When Fly refused a call because a lease is held (`lease currently held by
+ * <owner>, expires at <RFC3339>`, often left by a run killed mid-roll), the
+ * latest such expiry in the output (OpenTofu wraps its error lines). Pure.
+ */
+export function leaseExpiry(output: string): number | undefined {
+  const text = output.replace(/[│╵╷]/g, " ").replace(/\s+/g, " ");
+  const times = [
+    ...text.matchAll(/lease currently held by .*?expires at (\d{4}-\d\d-\d\dT[\d:.]+Z)/g),
+  ]
+    .map((m) => Date.parse(m[1]))
+    .filter((t) => !Number.isNaN(t));
+  return times.length > 0 ? Math.max(...times) : undefined;
+}
+
+/** Waits, saying so, until the leases a failed run met have expired (bounded). */
+export async function waitForLeases(
+  output: string,
+  log: (line: string) => void,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: () => number = Date.now,
+): Promise<void> {
+  const until = leaseExpiry(output);
+  if (until === undefined) return;
+  const ms = Math.min(MAX_LEASE_WAIT_MS, until - now() + 1000);
+  if (ms <= 0) return;
+  log(
+    `a machine lease left by an interrupted run is held until ${new Date(until).toISOString()}: ` +
+      `waiting ${Math.ceil(ms / 1000)}s for it to expire`,
+  );
+  await sleep(ms);
 }
 
 /** The last non-empty line of an error output, for a one-line progress message. Pure. */

@@ -4,8 +4,12 @@ import {
   TofuResult,
   addressChanges,
   deploy,
+  MAX_LEASE_WAIT_MS,
+  leaseExpiry,
   lostVolumeMessage,
+  machinesGone,
   repairsNeeded,
+  waitForLeases,
 } from "../../ops/deploy";
 
 const DESIRED = {
@@ -275,5 +279,75 @@ describe("deploy", () => {
       "machine ctrl-1 of c-cp has a new 6PN address: private_ip: fdaa::1 -> fdaa::2",
     );
     expect(line).toContain("etcdctl member update");
+  });
+});
+
+describe("leases an interrupted run left", () => {
+  // OpenTofu wraps the provider's error text across lines.
+  const output = [
+    "│ Error: Error stopping machine before deletion",
+    "│ ",
+    "│ stopping machine 16c6157c12fdd1 in app zz-cp: fly api error (status",
+    "│ 409): aborted: machine ID 16c6157c12fdd1 lease currently held by",
+    "│ local@tokens.fly.io, expires at 2026-11-25T19:21:52Z",
+    "│ Error: Error stopping machine before deletion",
+    "│ (status 409): aborted: machine ID c60f01d93b3154 lease currently held by",
+    "│ local@tokens.fly.io, expires at 2026-11-25T19:22:10Z",
+  ].join("\n");
+
+  it("finds the latest expiry in OpenTofu's wrapped error output", () => {
+    expect(leaseExpiry(output)).toBe(Date.parse("2026-11-25T19:22:10Z"));
+    expect(leaseExpiry("Error: something else")).toBeUndefined();
+  });
+
+  it("waits until then (plus a second), bounded, and says so", async () => {
+    const lines: string[] = [];
+    const slept: number[] = [];
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+    };
+    await waitForLeases(
+      output,
+      (l) => lines.push(l),
+      sleep,
+      () => Date.parse("2026-11-25T19:21:10Z"),
+    );
+    expect(slept).toEqual([61_000]);
+    expect(lines[0]).toMatch(/held until 2026-11-25T19:22:10.000Z: waiting 61s/);
+    await waitForLeases(
+      output,
+      () => {},
+      sleep,
+      () => Date.parse("2026-11-25T19:30:00Z"),
+    );
+    expect(slept).toHaveLength(1);
+    await waitForLeases(
+      output,
+      () => {},
+      sleep,
+      () => Date.parse("2026-11-25T18:00:00Z"),
+    );
+    expect(slept[1]).toBe(MAX_LEASE_WAIT_MS);
+  });
+});
+
+describe("machines gone from Fly", () => {
+  const state = (...ids: string[]): ShowState => ({
+    values: {
+      root_module: {
+        resources: ids.map((id, i) => ({
+          address: `fly_machine.m${i}`,
+          type: "fly_machine",
+          values: { id, name: `ctrl-${i}`, app: "c-cp" },
+        })),
+      },
+    },
+  });
+
+  it("names each machine the refresh dropped, and nothing else", () => {
+    expect(machinesGone(state("a", "b"), state("a"))).toEqual([
+      "machine ctrl-1 (b) of c-cp is gone from Fly: it is created again (fly_machine.m1)",
+    ]);
+    expect(machinesGone(state("a"), state("a"))).toEqual([]);
   });
 });
