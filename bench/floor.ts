@@ -8,26 +8,16 @@
  */
 import { bucketKey, flyAction } from "../config/fly-limits";
 import { MachinesApi } from "../ops/machines-api";
+import { TokenBuckets } from "../ops/fly-pacer";
 
-/** Waits for a token of Fly's bucket for one request (a bucket per action and subject). */
+/** Waits for a token of Fly's bucket for one request, queueing as the pacer does. */
 export class Buckets {
-  private readonly next = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new TokenBuckets();
 
   async take(method: string, path: string): Promise<void> {
     const a = flyAction(method, path);
-    const key = bucketKey(a);
-    for (;;) {
-      const now = Date.now();
-      const b = this.next.get(key) ?? { tokens: a.limit.burst, at: now };
-      b.tokens = Math.min(a.limit.burst, b.tokens + ((now - b.at) / 1000) * a.limit.perSecond);
-      b.at = now;
-      this.next.set(key, b);
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, ((1 - b.tokens) / a.limit.perSecond) * 1000 + 5));
-    }
+    const wait = this.buckets.reserve(bucketKey(a), a.limit, Date.now());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 }
 

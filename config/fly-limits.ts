@@ -104,3 +104,22 @@ export function flyAction(method: string, path: string): FlyAction {
 export function bucketKey(a: FlyAction): string {
   return `${a.action} ${a.subject}`;
 }
+
+/** One token bucket: tokens held (may be negative: promised to waiting callers) as of `at` (ms). */
+export interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * The bucket refilled to `nowMs` at the limit's rate, capped at its burst; a
+ * missing bucket starts full. The clock never runs back. Pure.
+ */
+export function refilled(b: Bucket | undefined, limit: FlyLimit, nowMs: number): Bucket {
+  if (!b) return { tokens: limit.burst, at: nowMs };
+  const elapsed = Math.max(0, nowMs - b.at);
+  return {
+    tokens: Math.min(limit.burst, b.tokens + (elapsed / 1000) * limit.perSecond),
+    at: Math.max(b.at, nowMs),
+  };
+}

@@ -3,12 +3,14 @@
  * tests read from `GET /__emulator/stats`. The table itself has one owner:
  * config/fly-limits.ts (`flyAction`, `bucketKey`).
  */
-import { bucketKey, flyAction, type FlyAction, type FlyLimit } from "../config/fly-limits";
-
-interface Bucket {
-  tokens: number;
-  at: number;
-}
+import {
+  bucketKey,
+  flyAction,
+  refilled,
+  type Bucket,
+  type FlyAction,
+  type FlyLimit,
+} from "../config/fly-limits";
 
 /** The outcome of one `RateLimiter.check`. */
 export interface RateDecision {
@@ -53,9 +55,7 @@ export class RateLimiter {
   }
 
   private refill(key: string, limit: FlyLimit, now: number): Bucket {
-    const b = this.buckets.get(key) ?? { tokens: limit.burst, at: now };
-    b.tokens = Math.min(limit.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * limit.perSecond);
-    b.at = now;
+    const b = refilled(this.buckets.get(key), limit, now);
     this.buckets.set(key, b);
     return b;
   }

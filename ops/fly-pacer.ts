@@ -19,7 +19,7 @@
  */
 import * as http from "http";
 import { AddressInfo } from "net";
-import { FlyLimit, bucketKey, flyAction } from "../config/fly-limits";
+import { Bucket, FlyLimit, bucketKey, flyAction, refilled } from "../config/fly-limits";
 
 /**
  * Token buckets that hand out reservations: `reserve` answers how long the
@@ -27,16 +27,11 @@ import { FlyLimit, bucketKey, flyAction } from "../config/fly-limits";
  * (tokens promised to callers already waiting), so callers queue in order.
  */
 export class TokenBuckets {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, Bucket>();
 
   /** Milliseconds to wait before sending a request counted under `key`. Pure given `nowMs`. */
   reserve(key: string, limit: FlyLimit, nowMs: number): number {
-    const b = this.buckets.get(key) ?? { tokens: limit.burst, at: nowMs };
-    b.tokens = Math.min(
-      limit.burst,
-      b.tokens + (Math.max(0, nowMs - b.at) / 1000) * limit.perSecond,
-    );
-    b.at = Math.max(b.at, nowMs);
+    const b = refilled(this.buckets.get(key), limit, nowMs);
     b.tokens -= 1;
     this.buckets.set(key, b);
     return b.tokens >= 0 ? 0 : Math.ceil((-b.tokens / limit.perSecond) * 1000);

@@ -1,5 +1,6 @@
 /** config/fly-limits.ts: Fly's documented Machines API rate-limit table, one owner. */
 import {
+  refilled,
   APP_DELETE_LIMIT,
   bucketKey,
   DEFAULT_LIMIT,
@@ -73,5 +74,17 @@ describe("flyAction", () => {
     expect(limits).toEqual(
       expect.arrayContaining([DEFAULT_LIMIT, GET_MACHINE_LIMIT, APP_DELETE_LIMIT]),
     );
+  });
+});
+
+describe("refilled (the one token-bucket step the emulator and the pacer share)", () => {
+  it("starts full, refills at the rate up to the burst, never runs the clock back", () => {
+    const b0 = refilled(undefined, DEFAULT_LIMIT, 1_000);
+    expect(b0).toEqual({ tokens: 3, at: 1_000 });
+    const spent = { tokens: -2, at: 1_000 };
+    expect(refilled(spent, DEFAULT_LIMIT, 2_500)).toEqual({ tokens: -0.5, at: 2_500 });
+    expect(refilled(spent, DEFAULT_LIMIT, 60_000)).toEqual({ tokens: 3, at: 60_000 });
+    expect(refilled(spent, DEFAULT_LIMIT, 500)).toEqual({ tokens: -2, at: 1_000 });
+    expect(refilled({ tokens: 0, at: 0 }, GET_MACHINE_LIMIT, 1_000).tokens).toBe(5);
   });
 });
