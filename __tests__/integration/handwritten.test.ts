@@ -59,15 +59,18 @@ describe("hand-written Terraform on the local Fly", () => {
     it("destroys and leaves no app, volume or container", async () => {
       // Fly answers a machine delete while the machine is still `destroying`,
       // so the plain provider's volume delete can meet 412 (still attached):
-      // then, and only then, a second destroy finishes the job. (The project's
-      // deploys go through ops/fly-pacer.ts, which waits that out.)
+      // then, and only then, a second destroy, through the project's pacer,
+      // finishes the job.
       const first = await tf("destroy", "-input=false", "-auto-approve", "-no-color");
       if (first.status !== 0) {
         const errors = [...(first.stdout + first.stderr).matchAll(/Error: (.*)/g)].map((m) => m[1]);
         expect(errors.length).toBeGreaterThan(0);
         expect(errors.every((e) => /deleting volume/i.test(e))).toBe(true);
         expect(first.stdout + first.stderr).toMatch(/status 412/);
+        // The project's route: the pacer waits until the machines are destroyed.
+        env.FLY_API_URL = fly.pacedUrl;
         expect((await tf("destroy", "-input=false", "-auto-approve")).status).toBe(0);
+        env.FLY_API_URL = fly.emu.url;
       }
       expect(fly.containers()).toEqual([]);
       const apps = (await fly.api().request<{ apps: unknown[] }>("GET", "/apps?org_slug=personal"))

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RunningEmulator, podmanAvailable, resetEmulator, startEmulator } from "../../emulator";
+import { startFlyPacer } from "../../ops/fly-pacer";
 import { MachinesApi } from "../../ops/machines-api";
 
 import { buildTestImage } from "../../emulator/test-image";
@@ -12,6 +13,12 @@ export { EMULATOR_TEST_IMAGE as TEST_IMAGE } from "../../emulator/test-image";
 
 export interface LocalFly {
   readonly emu: RunningEmulator;
+  /**
+   * The emulator's API behind the pacer (ops/fly-pacer.ts): the route
+   * ./k3s.sh and npm run cdktf send the stack by. Plain `emu.url` is what the
+   * provider alone meets.
+   */
+  readonly pacedUrl: string;
   /** Stops the emulator and removes everything it made. */
   stop(): Promise<void>;
   /** Names of this emulator's containers (all states). */
@@ -29,8 +36,10 @@ export async function startLocalFly(token?: string): Promise<LocalFly> {
   buildTestImage();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-emu-"));
   const emu = await startEmulator({ port: 0, stateDir, token });
+  const pacer = await startFlyPacer({ target: emu.url });
   return {
     emu,
+    pacedUrl: pacer.url,
     api: () => new MachinesApi({ baseUrl: emu.url, token: emu.token }),
     async leftovers() {
       const api = new MachinesApi({ baseUrl: emu.url, token: emu.token });
@@ -52,6 +61,7 @@ export async function startLocalFly(token?: string): Promise<LocalFly> {
       };
     },
     async stop() {
+      await pacer.close();
       await emu.close();
       await resetEmulator(stateDir);
     },

@@ -17,7 +17,6 @@ import * as os from "os";
 import * as path from "path";
 import { rollMachine } from "../../ops/cluster-ops";
 import { deploy as deployStack } from "../../ops/deploy";
-import { FlyPacer, startFlyPacer } from "../../ops/fly-pacer";
 import { Machine, MachinesApi, Volume } from "../../ops/machines-api";
 import { copyClusters, synthIn } from "../scratch-clusters";
 import { requireToolchain, tofuAsync } from "../toolchain";
@@ -28,7 +27,6 @@ jest.setTimeout(600_000);
 
 describe("clusters/local on the local Fly", () => {
   let fly: LocalFly;
-  let pacer: FlyPacer;
   let api: MachinesApi;
   let work: string;
   let env: Record<string, string>;
@@ -76,9 +74,8 @@ describe("clusters/local on the local Fly", () => {
     expect(fs.readFileSync(configFile(), "utf8")).toContain(`NODE_IMAGE=${TEST_IMAGE}\n`);
     fs.writeFileSync(groupsFile(), "");
     // The stack goes to Fly the way ./k3s.sh sends it: through the pacer.
-    pacer = await startFlyPacer({ target: fly.emu.url });
     env = {
-      FLY_API_URL: pacer.url,
+      FLY_API_URL: fly.pacedUrl,
       FLY_API_TOKEN: fly.emu.token,
       FLY_K3S_TARGET: "local",
       FLY_K3S_STATE_DIR: path.join(work, "state"),
@@ -88,7 +85,6 @@ describe("clusters/local on the local Fly", () => {
   });
 
   afterAll(async () => {
-    await pacer?.close();
     await fly?.stop();
     if (timings.length > 0)
       console.log(`clusters/local on the local Fly:\n  ${timings.join("\n  ")}`);

@@ -81,7 +81,8 @@ describe("clusters/local with remote state in S3, on the local Fly", () => {
       works.push(w);
     }
     env = {
-      FLY_API_URL: fly.emu.url,
+      // The stack goes to Fly the way ./k3s.sh sends it: through the pacer.
+      FLY_API_URL: fly.pacedUrl,
       FLY_API_TOKEN: fly.emu.token,
       FLY_K3S_TARGET: "local",
       ...s3.env,

@@ -215,7 +215,7 @@ describe("the workflow's deploy and drift steps, run here against the local Fly 
           "-no-color",
         ],
         {
-          FLY_API_URL: fly.emu.url,
+          FLY_API_URL: fly.pacedUrl,
           FLY_API_TOKEN: fly.emu.token,
           AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID,
           AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY,
