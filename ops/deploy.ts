@@ -22,7 +22,7 @@
  *    someone else.
  */
 import { Declared, adopt } from "./adopt";
-import { MachinesApi } from "./machines-api";
+import { MachinesApi, leaseExpiriesIn } from "./machines-api";
 import { MANAGED_CONFIG_FIELDS, sameValue } from "./cluster-ops";
 
 export interface TofuResult {
@@ -327,12 +327,7 @@ export const MAX_LEASE_WAIT_MS = 15 * 60 * 1000;
  * latest such expiry in the output (OpenTofu wraps its error lines). Pure.
  */
 export function leaseExpiry(output: string): number | undefined {
-  const text = output.replace(/[│╵╷]/g, " ").replace(/\s+/g, " ");
-  const times = [
-    ...text.matchAll(/lease currently held by .*?expires at (\d{4}-\d\d-\d\dT[\d:.]+Z)/g),
-  ]
-    .map((m) => Date.parse(m[1]))
-    .filter((t) => !Number.isNaN(t));
+  const times = leaseExpiriesIn(output);
   return times.length > 0 ? Math.max(...times) : undefined;
 }
 

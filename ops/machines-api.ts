@@ -288,10 +288,19 @@ const enc = encodeURIComponent;
  */
 export function leaseHeldUntil(e: unknown): number | undefined {
   if (!(e instanceof MachinesApiError) || e.status !== 409) return undefined;
-  const m = /lease currently held by .*?expires at (\S+?)[,;)]?(?:\s|$)/.exec(errorText(e.body));
-  if (!m) return undefined;
-  const at = Date.parse(m[1]);
-  return Number.isNaN(at) ? undefined : at;
+  return leaseExpiriesIn(errorText(e.body))[0];
+}
+
+/**
+ * Every lease expiry named in a text holding Fly's lease-held refusals (an
+ * API error body, or OpenTofu's output, whose wrapped lines are joined
+ * first), in ms since the epoch. The one reader of that message. Pure.
+ */
+export function leaseExpiriesIn(text: string): number[] {
+  const flat = text.replace(/[│╵╷]/g, " ").replace(/\s+/g, " ");
+  return [...flat.matchAll(/lease currently held by .*?expires at (\d{4}-\d\d-\d\dT[\d:.]+Z)/g)]
+    .map((m) => Date.parse(m[1]))
+    .filter((t) => !Number.isNaN(t));
 }
 
 /** Client options from the same environment the Terraform provider reads. */
