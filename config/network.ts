@@ -1,7 +1,8 @@
 /**
  * Address-plan checks that k3s, kube-apiserver or kube-controller-manager would
  * otherwise fail at boot (or that leave a cluster that starts but cannot route).
- * Pure: takes validated ranges, returns problems keyed by config KEY.
+ * Pure: takes validated ranges, returns errors (networkProblems) and warnings
+ * (networkWarnings) keyed by config KEY.
  *
  * Sources (Kubernetes' and k3s's own validation):
  * - kube-controller-manager node IPAM: each node gets a /64 (IPv6) or /24 (IPv4) out
@@ -24,10 +25,22 @@
  *   (cmd/kube-apiserver/app/options/validation.go validateClusterIPFlags). Both are
  *   on by default from Kubernetes 1.34 (MultiCIDRServiceAllocator GA 1.33,
  *   DisableAllocatorDualWrite GA 1.34, kubernetes/website feature-gate pages).
- * - Pod and service ranges of one family must not overlap: kube-proxy routes the
- *   service range and flannel the pod range on every node; the node IPAM only marks
- *   the overlap as used (a service range holding the whole pod range leaves "no
- *   remaining CIDRs", node_ipam_controller_test.go).
+ * - A service range may lie inside the pod range of its family. k3s passes the service
+ *   ranges to kube-controller-manager as --service-cluster-ip-range (k3s PR 5894, 2022;
+ *   pkg/daemons/control/server.go controllerManager), whose node IPAM marks every node
+ *   subnet that holds service addresses as used before it hands out any
+ *   (pkg/controller/nodeipam/ipam/range_allocator.go filterOutServiceRange →
+ *   cidrset.Occupy), so no node, and so no pod, ever gets an address in the service
+ *   range, which is what kube-apiserver's flag help asks ("must not overlap with any
+ *   IP ranges assigned to nodes or pods"). kube-proxy rewrites service addresses
+ *   before routing, and flannel routes only the node subnets handed out. kops
+ *   dropped the same "must not overlap" validation as a regression (kubernetes/kops
+ *   PR 16344), and k3s's own dual-stack docs and tests used this layout until 2023
+ *   (k3s issue 8911; the fix changed the example, not k3s). What is fatal: a
+ *   service range holding the whole pod range (every node subnet is reserved:
+ *   "there are no remaining CIDRs left to allocate", cidrset.AllocateNext), or one
+ *   that leaves fewer free node subnets than the cluster has nodes (see
+ *   serviceOverlap). Anything else is a warning naming the reserved subnets.
  * - Fly's private network is fdaa::/16 (6PN, shared/reference/fly-platform.md §1):
  *   a pod or service range inside it would shadow other machines' addresses.
  */
@@ -148,13 +161,75 @@ function serviceRangeProblems(svc: Range, kubernetesMinor: number | undefined): 
   return [];
 }
 
+/** A service range's place in the pod range of its family, as the node IPAM sees it. */
+interface ServiceOverlap {
+  /** True when no node, or too few nodes, would get a pod subnet. */
+  readonly fatal: boolean;
+  readonly message: string;
+}
+
+/**
+ * What kube-controller-manager's node IPAM makes of a service range that overlaps
+ * the pod range: it occupies every node subnet from the one holding the service
+ * range's first address to the one holding its last (cidrset
+ * getBeginingAndEndIndices; a range at least as large as the pod range occupies
+ * them all). CIDR blocks never overlap partly: two aligned blocks are either
+ * disjoint or one holds the other, and the schema refuses host bits, so the cases
+ * are the service range holding the pod range (fatal), or lying inside it and
+ * reserving one node subnet (a /112 in a /56) or, when it is larger than a node
+ * subnet (an IPv4 /20 in a /16), every node subnet it spans. Both inside cases are
+ * treated alike: valid while enough node subnets are left for the cluster.
+ */
+function serviceOverlap(svc: Range, pod: Range, minimumNodes: number): ServiceOverlap | undefined {
+  if (!overlaps(svc, pod)) return undefined;
+  const fam = label(pod.family);
+  const service = `${fam} service range ${svc.text}`;
+  const podName = `${fam} pod range ${pod.text} (CLUSTER_CIDR)`;
+  if (svc.prefix <= pod.prefix) {
+    const how = svc.prefix === pod.prefix ? "is the same range as the" : "holds the whole";
+    return {
+      fatal: true,
+      message: `${service} ${how} ${podName}; kube-controller-manager reserves every node subnet that holds service addresses, so no node gets a pod subnet ("no remaining CIDRs left to allocate"); pick a service range outside CLUSTER_CIDR`,
+    };
+  }
+  // A pod range that is itself wrong is reported on CLUSTER_CIDR; fixing it changes
+  // which node subnets the service range takes.
+  if (podRangeProblems(pod, minimumNodes).length > 0) return undefined;
+
+  const nodeMask = NODE_MASK[pod.family];
+  const shift = BigInt(pod.bits - nodeMask);
+  const subnet = (index: bigint) =>
+    `${fromBig(pod.first + (index << shift), pod.family)}/${nodeMask}`;
+  const total = 1n << BigInt(nodeMask - pod.prefix);
+  const firstIndex = (svc.first - pod.first) >> shift;
+  const lastIndex = (svc.last - pod.first) >> shift;
+  const reserved = lastIndex - firstIndex + 1n;
+  const left = total - reserved;
+  const what =
+    reserved === 1n
+      ? `the node subnet ${subnet(firstIndex)} that holds it`
+      : `the ${reserved} node subnets it spans, ${subnet(firstIndex)} to ${subnet(lastIndex)}`;
+  const head = `${service} lies inside the ${podName}; kube-controller-manager reserves ${what}`;
+  if (left < BigInt(minimumNodes)) {
+    return {
+      fatal: true,
+      message: `${head}, leaving room for ${left} nodes (one /${nodeMask} each), but the cluster has at least ${minimumNodes} (3 servers and NODE_GROUP_SIZE workers); pick a service range outside CLUSTER_CIDR or a larger pod range`,
+    };
+  }
+  const them = reserved === 1n ? "that subnet" : "them";
+  return {
+    fatal: false,
+    message: `${head}, so no node gets ${them} (${left} of ${total} node subnets left); pick a service range outside CLUSTER_CIDR to keep them all`,
+  };
+}
+
 /** The network address + 10 (the conventional cluster DNS address), if the range holds it. */
 export function tenthAddress(cidr: string): string | undefined {
   const r = range(cidr);
   return r.last - r.first >= 10n ? fromBig(r.first + 10n, r.family) : undefined;
 }
 
-/** Every address-plan problem, in key order CLUSTER_CIDR, SERVICE_CIDR, CLUSTER_DNS. */
+/** Every address-plan error, in key order CLUSTER_CIDR, SERVICE_CIDR, CLUSTER_DNS. */
 export function networkProblems(input: NetworkInput): NetworkProblem[] {
   const problems: NetworkProblem[] = [];
   const add = (key: NetworkProblem["key"], messages: string[]) =>
@@ -175,11 +250,8 @@ export function networkProblems(input: NetworkInput): NetworkProblem[] {
     const svc = range(input.serviceCidr[family]);
     const pod = range(input.clusterCidr[family]);
     add("SERVICE_CIDR", serviceRangeProblems(svc, input.kubernetesMinor));
-    if (overlaps(svc, pod)) {
-      add("SERVICE_CIDR", [
-        `${label(family)} service range ${svc.text} overlaps the ${label(family)} pod range ${pod.text} (CLUSTER_CIDR); pod and service ranges must be disjoint`,
-      ]);
-    }
+    const overlap = serviceOverlap(svc, pod, input.minimumNodes);
+    if (overlap?.fatal) add("SERVICE_CIDR", [overlap.message]);
     if (family === "ipv6" && overlaps(svc, fly)) {
       add("SERVICE_CIDR", [
         `IPv6 service range ${svc.text} overlaps Fly's private network ${FLY_6PN} (6PN), which carries the node addresses; use a range outside it`,
@@ -203,4 +275,19 @@ export function networkProblems(input: NetworkInput): NetworkProblem[] {
     }
   }
   return problems;
+}
+
+/** The address plan's warnings: valid, but worth knowing (see serviceOverlap). */
+export function networkWarnings(
+  input: Pick<NetworkInput, "clusterCidr" | "serviceCidr" | "minimumNodes">,
+): NetworkProblem[] {
+  const families: Family[] = ["ipv6", "ipv4"];
+  return families.flatMap((family) => {
+    const svc = range(input.serviceCidr[family]);
+    const pod = range(input.clusterCidr[family]);
+    const overlap = serviceOverlap(svc, pod, input.minimumNodes);
+    return overlap && !overlap.fatal
+      ? [{ key: "SERVICE_CIDR" as const, message: overlap.message }]
+      : [];
+  });
 }

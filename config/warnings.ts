@@ -3,6 +3,8 @@
  * stop synth or `npm run check`; `npm run check` prints them as
  * `warning: file:line: KEY: why`.
  */
+import { CONTROL_PLANE_COUNT } from "./naming";
+import { networkWarnings } from "./network";
 import type { ClusterConfig } from "./schema";
 
 export interface ConfigWarning {
@@ -12,7 +14,14 @@ export interface ConfigWarning {
 
 /** Every warning for a validated config, in key order. */
 export function configWarnings(config: ClusterConfig): ConfigWarning[] {
-  const warnings: ConfigWarning[] = [];
+  const warnings: ConfigWarning[] = [
+    // A service range inside the pod range (network.ts serviceOverlap).
+    ...networkWarnings({
+      clusterCidr: config.clusterCidr,
+      serviceCidr: config.serviceCidr,
+      minimumNodes: CONTROL_PLANE_COUNT + config.nodeGroupSize,
+    }),
+  ];
   const cp = config.controlPlane;
   if (cp.cpuKind === "shared") {
     // Fly shared vCPUs: 5 ms per 80 ms baseline (6.25%) once the burst balance

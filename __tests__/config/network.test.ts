@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../../config/errors";
-import { validateConfigText } from "../../config/load";
+import { checkConfigText, validateConfigText } from "../../config/load";
 
 const EXAMPLE = fs.readFileSync(path.join(__dirname, "../../clusters/fly-k3s-poc/config"), "utf8");
 const FILE = "clusters/fly-k3s-poc/config";
@@ -49,22 +49,50 @@ describe("K3S_VERSION floor", () => {
 describe("address plan", () => {
   it.each<[string, Record<string, string>, string[]]>([
     [
-      "overlapping IPv6 pod and service ranges (the seed's plan)",
-      { SERVICE_CIDR: '"dead:beef:1:1::/112,10.2.0.0/16"', CLUSTER_DNS: "dead:beef:1:1::10" },
+      "a service range holding the whole pod range",
+      { SERVICE_CIDR: '"dead:beef:2::/112,10.0.0.0/8"' },
       [
         at(
           3,
-          "SERVICE_CIDR: IPv6 service range dead:beef:1:1::/112 overlaps the IPv6 pod range dead:beef:1:0::/56 (CLUSTER_CIDR); pod and service ranges must be disjoint",
+          'SERVICE_CIDR: IPv4 service range 10.0.0.0/8 holds the whole IPv4 pod range 10.1.0.0/16 (CLUSTER_CIDR); kube-controller-manager reserves every node subnet that holds service addresses, so no node gets a pod subnet ("no remaining CIDRs left to allocate"); pick a service range outside CLUSTER_CIDR',
         ),
       ],
     ],
     [
-      "overlapping IPv4 pod and service ranges",
-      { SERVICE_CIDR: '"dead:beef:2::/112,10.1.128.0/20"' },
+      "a service range equal to the pod range",
+      { SERVICE_CIDR: '"dead:beef:1:0::/56,10.2.0.0/16"', CLUSTER_DNS: "dead:beef:1::a" },
       [
         at(
           3,
-          "SERVICE_CIDR: IPv4 service range 10.1.128.0/20 overlaps the IPv4 pod range 10.1.0.0/16 (CLUSTER_CIDR); pod and service ranges must be disjoint",
+          'SERVICE_CIDR: IPv6 service range dead:beef:1:0::/56 is the same range as the IPv6 pod range dead:beef:1:0::/56 (CLUSTER_CIDR); kube-controller-manager reserves every node subnet that holds service addresses, so no node gets a pod subnet ("no remaining CIDRs left to allocate"); pick a service range outside CLUSTER_CIDR',
+        ),
+      ],
+    ],
+    [
+      "a service range inside the pod range that leaves too few node subnets",
+      {
+        CLUSTER_CIDR: '"dead:beef:1:0::/56,10.1.0.0/20"',
+        SERVICE_CIDR: '"dead:beef:2::/112,10.1.0.0/21"',
+      },
+      [
+        at(
+          3,
+          "SERVICE_CIDR: IPv4 service range 10.1.0.0/21 lies inside the IPv4 pod range 10.1.0.0/20 (CLUSTER_CIDR); kube-controller-manager reserves the 8 node subnets it spans, 10.1.0.0/24 to 10.1.7.0/24, leaving room for 8 nodes (one /24 each), but the cluster has at least 9 (3 servers and NODE_GROUP_SIZE workers); pick a service range outside CLUSTER_CIDR or a larger pod range",
+        ),
+      ],
+    ],
+    [
+      "an IPv6 service range taking one of too few node subnets",
+      {
+        CLUSTER_CIDR: '"dead:beef:1::/60,10.1.0.0/16"',
+        SERVICE_CIDR: '"dead:beef:1:f::/112,10.2.0.0/16"',
+        CLUSTER_DNS: "dead:beef:1:f::a",
+        NODE_GROUP_SIZE: "13",
+      },
+      [
+        at(
+          3,
+          "SERVICE_CIDR: IPv6 service range dead:beef:1:f::/112 lies inside the IPv6 pod range dead:beef:1::/60 (CLUSTER_CIDR); kube-controller-manager reserves the node subnet dead:beef:1:f::/64 that holds it, leaving room for 15 nodes (one /64 each), but the cluster has at least 16 (3 servers and NODE_GROUP_SIZE workers); pick a service range outside CLUSTER_CIDR or a larger pod range",
         ),
       ],
     ],
@@ -101,6 +129,20 @@ describe("address plan", () => {
     [
       "an IPv6 pod range with room for fewer nodes than the cluster has",
       { CLUSTER_CIDR: '"dead:beef:1::/62,10.1.0.0/16"' },
+      [
+        at(
+          2,
+          "CLUSTER_CIDR: IPv6 pod range dead:beef:1::/62 has room for 4 nodes (one /64 each), but the cluster has at least 9 (3 servers and NODE_GROUP_SIZE workers); use a range shorter than /62 (a /56 holds 256 nodes)",
+        ),
+      ],
+    ],
+    [
+      "a pod range too small for the cluster, once, with a service range inside it",
+      {
+        CLUSTER_CIDR: '"dead:beef:1::/62,10.1.0.0/16"',
+        SERVICE_CIDR: '"dead:beef:1:1::/112,10.2.0.0/16"',
+        CLUSTER_DNS: "dead:beef:1:1::a",
+      },
       [
         at(
           2,
@@ -223,5 +265,62 @@ describe("address plan", () => {
     ],
   ])("accepts %s", (_name, values) => {
     expect(messages(withKeys(values))).toEqual([]);
+  });
+});
+
+describe("service range inside the pod range", () => {
+  it.each<[string, Record<string, string>, string]>([
+    [
+      "an IPv6 /112 in the /56 (the original tool's plan)",
+      { SERVICE_CIDR: '"dead:beef:1:1::/112,10.2.0.0/16"', CLUSTER_DNS: "dead:beef:1:1::10" },
+      "IPv6 service range dead:beef:1:1::/112 lies inside the IPv6 pod range dead:beef:1:0::/56 (CLUSTER_CIDR); kube-controller-manager reserves the node subnet dead:beef:1:1::/64 that holds it, so no node gets that subnet (255 of 256 node subnets left); pick a service range outside CLUSTER_CIDR to keep them all",
+    ],
+    [
+      "an IPv4 /28 in the /16",
+      { SERVICE_CIDR: '"dead:beef:2::/112,10.1.7.16/28"' },
+      "IPv4 service range 10.1.7.16/28 lies inside the IPv4 pod range 10.1.0.0/16 (CLUSTER_CIDR); kube-controller-manager reserves the node subnet 10.1.7.0/24 that holds it, so no node gets that subnet (255 of 256 node subnets left); pick a service range outside CLUSTER_CIDR to keep them all",
+    ],
+    [
+      "an IPv4 /20 in the /16, larger than a node subnet",
+      { SERVICE_CIDR: '"dead:beef:2::/112,10.1.128.0/20"' },
+      "IPv4 service range 10.1.128.0/20 lies inside the IPv4 pod range 10.1.0.0/16 (CLUSTER_CIDR); kube-controller-manager reserves the 16 node subnets it spans, 10.1.128.0/24 to 10.1.143.0/24, so no node gets them (240 of 256 node subnets left); pick a service range outside CLUSTER_CIDR to keep them all",
+    ],
+    [
+      "a service range leaving exactly as many node subnets as nodes",
+      {
+        CLUSTER_CIDR: '"dead:beef:1::/60,10.1.0.0/16"',
+        SERVICE_CIDR: '"dead:beef:1:f::/112,10.2.0.0/16"',
+        CLUSTER_DNS: "dead:beef:1:f::a",
+        NODE_GROUP_SIZE: "12",
+      },
+      "IPv6 service range dead:beef:1:f::/112 lies inside the IPv6 pod range dead:beef:1::/60 (CLUSTER_CIDR); kube-controller-manager reserves the node subnet dead:beef:1:f::/64 that holds it, so no node gets that subnet (15 of 16 node subnets left); pick a service range outside CLUSTER_CIDR to keep them all",
+    ],
+  ])("accepts %s with a warning on SERVICE_CIDR's line", (_name, values, message) => {
+    const { warnings } = checkConfigText(FILE, withKeys(values));
+    expect(warnings).toEqual([{ line: 3, key: "SERVICE_CIDR", message }]);
+  });
+
+  it("warns once per family when both service ranges lie inside the pod ranges", () => {
+    const { warnings } = checkConfigText(
+      FILE,
+      withKeys({
+        SERVICE_CIDR: '"dead:beef:1:1::/112,10.1.255.0/24"',
+        CLUSTER_DNS: "dead:beef:1:1::10",
+      }),
+    );
+    expect(warnings.map((w) => [w.key, w.message.split(";")[0]])).toEqual([
+      [
+        "SERVICE_CIDR",
+        "IPv6 service range dead:beef:1:1::/112 lies inside the IPv6 pod range dead:beef:1:0::/56 (CLUSTER_CIDR)",
+      ],
+      [
+        "SERVICE_CIDR",
+        "IPv4 service range 10.1.255.0/24 lies inside the IPv4 pod range 10.1.0.0/16 (CLUSTER_CIDR)",
+      ],
+    ]);
+  });
+
+  it("has no address-plan warning for disjoint ranges (the example)", () => {
+    expect(checkConfigText(FILE, EXAMPLE).warnings).toEqual([]);
   });
 });
