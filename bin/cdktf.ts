@@ -8,6 +8,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { preflightCdktf } from "../cli/preflight";
 import { chooseTarget } from "../cli/target";
 import { ROOT, toolchain } from "../cli/toolchain";
 import { FlyPacer, pacerSummary, startFlyPacer } from "../ops/fly-pacer";
@@ -15,8 +16,10 @@ import { FlyPacer, pacerSummary, startFlyPacer } from "../ops/fly-pacer";
 const TALKS_TO_FLY = new Set(["deploy", "destroy", "diff", "plan", "output", "watch", "apply"]);
 
 async function main(args: string[]): Promise<number> {
-  const tools = toolchain();
   const log = (l: string) => console.error(l);
+  // On Fly, clusters that can never work are refused before any tool or request.
+  await preflightCdktf(args, log);
+  const tools = toolchain();
   let target: Record<string, string> = {};
   let pacer: FlyPacer | undefined;
   if (TALKS_TO_FLY.has(args[0] ?? "")) {

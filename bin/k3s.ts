@@ -26,6 +26,7 @@ import { addressChangeLine } from "../ops/deploy";
 import { MachinesApi } from "../ops/machines-api";
 import { withNodeGroup } from "../cli/node-groups";
 import { Options, UsageError, parseOptions, usage } from "../cli/options";
+import { preflightAction } from "../cli/preflight";
 import { Stack } from "../cli/stack";
 import { Target, chooseTarget } from "../cli/target";
 import { ROOT, toolchain } from "../cli/toolchain";
@@ -317,6 +318,8 @@ async function main(argv: string[]): Promise<number> {
   const bootstrap = controlPlaneMachineName(bootstrapNodeId());
   if ((opts.action === "list" || opts.action === "shell") && opts.group)
     appFor(cluster, dir, opts.group);
+  // On Fly, a config that can never work is refused before any file, request or tool.
+  await preflightAction(opts.action, cluster, dir, log);
 
   if (opts.action === "add") {
     const file = path.join(ROOT, dir, NODE_GROUPS_FILE);

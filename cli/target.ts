@@ -107,15 +107,25 @@ export async function localFly(
   throw new Error(`the local Fly emulator did not start within 60s; its log ends:\n${tail}`);
 }
 
+/**
+ * The Fly.io target when FLY_API_TOKEN is set, else undefined (the local
+ * emulator). Pure: starts nothing, so checks can ask before anything runs.
+ */
+export function flyTarget(env: NodeJS.ProcessEnv = process.env): Target | undefined {
+  return env.FLY_API_TOKEN
+    ? target("fly", env.FLY_API_URL || DEFAULT_API_URL, env.FLY_API_TOKEN)
+    : undefined;
+}
+
 /** Fly.io when FLY_API_TOKEN is set, else the local emulator (started if needed). */
 export async function chooseTarget(
   log: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Target> {
-  if (env.FLY_API_TOKEN) {
-    const t = target("fly", env.FLY_API_URL || DEFAULT_API_URL, env.FLY_API_TOKEN);
-    log(`target: Fly.io (${t.apiUrl})`);
-    return t;
+  const fly = flyTarget(env);
+  if (fly) {
+    log(`target: Fly.io (${fly.apiUrl})`);
+    return fly;
   }
   const ep = await localFly(log, env);
   log(`target: local Fly emulator at ${ep.url}`);
