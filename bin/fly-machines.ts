@@ -11,6 +11,9 @@
  *   fly-machines join          --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
  *                              (writes the join token, then waits until the node is Ready)
  *   fly-machines wait-ready    --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
+ *   fly-machines bootstrap     --cp-app CP --bootstrap ID|NAME [--wait-ready] [--timeout S]
+ *                              (asks the other servers whether the cluster formed, tells the
+ *                              bootstrap server to found or join; --wait-ready: k3s runs, wait Ready)
  *   fly-machines taint         --cp-app CP --bootstrap ID|NAME
  *   fly-machines list          --app A
  *   fly-machines kubeconfig    --cp-app CP --bootstrap ID|NAME --cluster NAME --server URL --out FILE
@@ -24,6 +27,7 @@ import {
   taintControlPlane,
   waitNodeReady,
 } from "../ops/cluster-ops";
+import { bootstrapServer, removeStaleServers } from "../ops/bootstrap";
 import { FLY_MACHINES_OPTIONS } from "../ops/fly-machines-call";
 import { MachineConfig, MachinesApi, apiOptionsFromEnv } from "../ops/machines-api";
 
@@ -102,6 +106,10 @@ async function main(argv: string[]): Promise<void> {
         log,
         timeout,
       );
+      // A server that replaced one with a lost volume: the dead member goes.
+      if (need("app") === need("cp-app")) {
+        await removeStaleServers(api, need("cp-app"), need("bootstrap"), log);
+      }
       return;
     case "wait-ready":
       await waitNodeReady(
@@ -113,6 +121,12 @@ async function main(argv: string[]): Promise<void> {
         log,
         timeout,
       );
+      return;
+    case "bootstrap":
+      await bootstrapServer(api, need("cp-app"), need("bootstrap"), log, {
+        k3s: !!o["wait-ready"],
+        timeoutSec: timeout,
+      });
       return;
     case "list":
       return listMachines(api, need("app"));
@@ -130,7 +144,7 @@ async function main(argv: string[]): Promise<void> {
       );
     default:
       throw new Error(
-        `unknown command ${JSON.stringify(command ?? "")}; one of snapshots-off, roll, join, wait-ready, list, taint, kubeconfig`,
+        `unknown command ${JSON.stringify(command ?? "")}; one of snapshots-off, roll, join, wait-ready, bootstrap, list, taint, kubeconfig`,
       );
   }
 }

@@ -46,7 +46,13 @@ export interface ClusterConfig {
   readonly orgName: string;
   /** Node image every machine runs. */
   readonly nodeImage: string;
+  /** flannel backend of every node. */
+  readonly flannelBackend: FlannelBackend;
 }
+
+/** flannel backends the node renders (images/k3s-node/render-config.sh). */
+export const FLANNEL_BACKENDS = ["vxlan", "wireguard"] as const;
+export type FlannelBackend = (typeof FLANNEL_BACKENDS)[number];
 
 type Ctx = z.RefinementCtx;
 
@@ -145,7 +151,7 @@ export const KEYS = {
     schema: dualStackCidr,
   },
   SERVICE_CIDR: {
-    doc: "Service ranges, IPv6 first then IPv4, e.g. `dead:beef:2::/112,10.2.0.0/16`; disjoint from CLUSTER_CIDR, at least 8 addresses each (before Kubernetes 1.34 also at most /108 and /12).",
+    doc: "Service ranges, IPv6 first then IPv4, e.g. `dead:beef:2::/112,10.2.0.0/16`; at least 8 addresses each (before Kubernetes 1.34 also at most /108 and /12). Best kept outside CLUSTER_CIDR: a range inside it is accepted with a warning (no node gets the node subnets it takes); one covering it is refused.",
     schema: dualStackCidr,
   },
   CLUSTER_DNS: {
@@ -204,6 +210,13 @@ export const KEYS = {
     doc: "Image every node runs. On Fly, `npm run image -- clusters/<name> --push` builds images/k3s-node, pushes it to `registry.fly.io/<cluster>-images:<tag>` and sets this. The local Fly's test image (`localhost/fly-emulator-test:latest`) holds no k3s: with it the k3s steps are left out.",
     default: "fly-k3s/k3s-node:<K3S_VERSION with + replaced by ->",
     schema: z.string().min(1, "must not be empty").optional(),
+  },
+  FLANNEL_BACKEND: {
+    doc: 'Pod network between nodes, the same on every node: `vxlan` (IPv6 pod traffic crosses nodes over 6PN; IPv4 pod traffic stays within a node, plus egress) or `wireguard` (both families across nodes in one encrypted tunnel over 6PN; needs WireGuard in Fly\'s guest kernel, which is unconfirmed). A node whose kernel cannot create the device refuses to start and says so. See the README, "Pod network".',
+    default: "vxlan",
+    schema: z
+      .enum(FLANNEL_BACKENDS, { error: `must be one of ${FLANNEL_BACKENDS.join(", ")}` })
+      .optional(),
   },
 } as const;
 
@@ -270,6 +283,7 @@ export const clusterConfigSchema = z
     k3sVersion: c.K3S_VERSION.raw,
     orgName: c.ORG_NAME,
     nodeImage: c.NODE_IMAGE ?? `fly-k3s/k3s-node:${c.K3S_VERSION.raw.replace("+", "-")}`,
+    flannelBackend: c.FLANNEL_BACKEND ?? "vxlan",
   }));
 
 const suggestion = (cidr: string): string => {

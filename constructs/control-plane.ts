@@ -37,8 +37,11 @@ export class ControlPlane extends Construct {
   readonly app: App;
   readonly nodes: FlyNode[] = [];
   readonly bootstrap: FlyNode;
-  /** Complete once the bootstrap server is a Ready node (undefined without k3s steps). */
-  readonly bootstrapReady?: OpsStep;
+  /**
+   * Complete once the bootstrap server was told to found or join (and, with
+   * k3s steps, is a Ready node).
+   */
+  readonly bootstrapReady: OpsStep;
   /**
    * Complete once every server is Ready and tainted; without k3s steps, once
    * every server runs its declared config.
@@ -59,8 +62,10 @@ export class ControlPlane extends Construct {
 
     // The bootstrap server first: the others reference its machine id.
     const order = [b, ...[...Array(CONTROL_PLANE_COUNT).keys()].filter((i) => i !== b)];
+    const k3s = props.k3sSteps !== false;
     const byIndex = new Map<number, FlyNode>();
-    let previous: FlyNode | undefined;
+    let previous: ITerraformDependable[] | undefined;
+    let bootstrapStep: OpsStep | undefined;
     for (const i of order) {
       const bootstrap = byIndex.get(b);
       const node = new FlyNode(this, controlPlaneMachineName(i), {
@@ -81,22 +86,39 @@ export class ControlPlane extends Construct {
             zone,
           }),
         metadata: nodeMetadata(config, { role: "server", index: i }),
-        rollAfter: previous ? [previous.rolled.resource] : undefined,
+        rollAfter: previous,
         // A server is rolled only after the previous one is Ready again and
         // etcd reports healthy (needs k3s on the nodes).
-        rollReadiness:
-          props.k3sSteps === false
-            ? undefined
-            : { cpApp: this.app.name, bootstrapMachineId: bootstrap?.machine.id, etcd: true },
+        rollReadiness: k3s
+          ? { cpApp: this.app.name, bootstrapMachineId: bootstrap?.machine.id, etcd: true }
+          : undefined,
       });
       byIndex.set(i, node);
-      previous = node;
+      previous = [node.rolled.resource];
+      if (i === b) {
+        // Found or join, decided from the other servers (ops/bootstrap.ts);
+        // the other servers roll only after it, so a replaced bootstrap
+        // server has joined before any of them restarts.
+        bootstrapStep = new OpsStep(this, "bootstrap", {
+          description: `tell ${controlPlaneMachineName(b)} to found or join the cluster`,
+          call: {
+            command: "bootstrap",
+            cpApp: this.app.name,
+            bootstrap: node.machine.id,
+            waitReady: k3s,
+          },
+          triggers: { machine_id: node.machine.id },
+          dependsOn: [node.rolled.resource],
+        });
+        previous.push(bootstrapStep.resource);
+      }
     }
     for (let i = 0; i < CONTROL_PLANE_COUNT; i++) this.nodes.push(byIndex.get(i) as FlyNode);
     this.bootstrap = byIndex.get(b) as FlyNode;
+    this.bootstrapReady = bootstrapStep as OpsStep;
 
-    if (props.k3sSteps === false) {
-      this.ready = (previous as FlyNode).rolled.resource;
+    if (!k3s) {
+      this.ready = (previous as ITerraformDependable[])[0];
       return;
     }
 
@@ -104,22 +126,9 @@ export class ControlPlane extends Construct {
       cpApp: this.app.name,
       bootstrap: this.bootstrap.machine.id,
     };
-    const bootstrapReady = new OpsStep(this, "bootstrap-ready", {
-      description: `wait for ${controlPlaneMachineName(b)} to bootstrap the cluster`,
-      call: {
-        command: "wait-ready",
-        ...bootstrapRef,
-        app: this.app.name,
-        machine: this.bootstrap.machine.id,
-      },
-      triggers: { machine_id: this.bootstrap.machine.id },
-      dependsOn: [this.bootstrap.rolled.resource],
-    });
-    this.bootstrapReady = bootstrapReady;
-
     const joins = this.nodes
       .filter((n) => n !== this.bootstrap)
-      .map((n) => joinStep(n, this.app.name, bootstrapRef, [bootstrapReady.resource]));
+      .map((n) => joinStep(n, this.app.name, bootstrapRef, [this.bootstrapReady.resource]));
 
     const taint = new OpsStep(this, "taint", {
       description: "taint the control plane CriticalAddonsOnly=true:NoExecute",

@@ -16,7 +16,7 @@ import {
   controlPlaneAppName,
   machineInternalName,
 } from "../config/naming";
-import { JOIN_TOKEN_FILE, K3S_DATA_DIR } from "../ops/node-paths";
+import { DECISION_FILE, JOIN_TOKEN_FILE, K3S_DATA_DIR } from "../ops/node-paths";
 
 /** Who sets a variable: the stack (machine env), an operator (knob), or a test. */
 export type NodeEnvSetBy = "stack" | "knob" | "test";
@@ -39,7 +39,7 @@ export const NODE_ENV_VARS = {
   K3S_ROLE: { setBy: "stack", doc: "server or agent" },
   K3S_BOOTSTRAP: {
     setBy: "stack",
-    doc: "true on the server that founds the cluster (cluster-init only while <data dir>/server/db does not exist)",
+    doc: "true on the server the stack names to found the cluster; without etcd data of its own it founds only when the deploy says so in K3S_DECISION_FILE (datastore.sh)",
     default: "false",
   },
   K3S_CLUSTER_NAME: { setBy: "stack", doc: "cluster name (written as a comment)" },
@@ -67,6 +67,15 @@ export const NODE_ENV_VARS = {
     setBy: "stack",
     doc: "join token file, written by the join step through exec (only the path goes into the config)",
     default: JOIN_TOKEN_FILE,
+  },
+  K3S_FLANNEL_BACKEND: {
+    setBy: "stack",
+    doc: "flannel backend of the whole cluster, wireguard or vxlan (config FLANNEL_BACKEND); the node refuses to start when its kernel cannot create that device",
+  },
+  K3S_DECISION_FILE: {
+    setBy: "stack",
+    doc: "where the deploy writes, on a bootstrap server without etcd data, found or join <server URL> (ops/bootstrap.ts)",
+    default: DECISION_FILE,
   },
   K3S_STATE_DIR: {
     setBy: "knob",
@@ -99,6 +108,11 @@ export const NODE_ENV_VARS = {
   K3S_ETH0_IPV4: {
     setBy: "test",
     doc: "eth0's IPv4 instead of asking ip (set and empty: none)",
+  },
+  K3S_ETH0_MTU: { setBy: "test", doc: "eth0's MTU instead of /sys/class/net/eth0/mtu" },
+  K3S_LINK_TYPES: {
+    setBy: "test",
+    doc: "link types the kernel can create (wireguard vxlan), instead of trying ip link add",
   },
   K3S_CGROUP_FSTYPE: { setBy: "test", doc: "instead of stat -fc %T /sys/fs/cgroup" },
   K3S_SYSCTL_DIR: { setBy: "test", doc: "instead of /proc/sys", default: "/proc/sys" },
@@ -183,6 +197,7 @@ export function nodeEnv(config: ClusterConfig, opts: NodeEnvOptions): Record<str
     K3S_ZONE: opts.zone,
     K3S_DATA_DIR,
     K3S_TOKEN_FILE: JOIN_TOKEN_FILE,
+    K3S_FLANNEL_BACKEND: config.flannelBackend,
   };
   if (opts.bootstrapServer) env.K3S_BOOTSTRAP_SERVER = opts.bootstrapServer;
   return env as Record<string, string>;

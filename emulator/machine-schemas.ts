@@ -133,7 +133,12 @@ export const machineUpdateSchema = z.looseObject({
   skip_launch: z.boolean().optional(),
 });
 
-/** POST …/exec (fly-go's MachineExecRequest; older clients send `command`). */
+/**
+ * POST …/exec (MachineExecRequest in Fly's OpenAPI): `command`, the argv;
+ * `cmd`, a string Fly marks "Deprecated: use command instead" and still
+ * accepts (flyctl sends it). How Fly splits `cmd` is UNCONFIRMED
+ * (shellwords.ts).
+ */
 export const execSchema = z
   .looseObject({
     cmd: z.string().optional(),

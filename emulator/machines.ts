@@ -23,7 +23,7 @@ import type { ExecBody, MachineCreateBody, MachineUpdateBody } from "./machine-s
 import { machineAddress } from "./network";
 import type { ContainerSpec } from "./podman";
 import { Reconciler } from "./reconcile";
-import { splitShellWords } from "./shellwords";
+import { execArgv } from "./shellwords";
 import type { AppRecord, Lease, MachineRecord } from "./types";
 
 export { parseImageRef } from "./container-spec";
@@ -238,7 +238,7 @@ export class Machines {
   }
 
   async exec(m: MachineRecord, body: ExecBody) {
-    const argv = body.command ?? splitShellWords(body.cmd ?? "");
+    const argv = execArgv(body);
     if (argv.length === 0) throw badRequest("cmd is empty");
     await this.refresh();
     if (m.state !== "started") {

@@ -1,11 +1,23 @@
 import { badRequest } from "./errors";
 
 /**
- * Split a command string into argv the way a POSIX shell does for plain words
- * (what Fly's exec does with `cmd`): whitespace separates words; single quotes
- * keep everything literally; double quotes keep spaces and allow \" \\ \$ \`
- * escapes; a backslash outside quotes escapes the next character. No
- * expansion, globbing or operators.
+ * The argv an exec request runs (POST …/exec): `command`, Fly's current
+ * field, exactly as sent, one element per argument; otherwise the deprecated
+ * `cmd` string split by `splitShellWords`. When both are sent `command` wins
+ * (what Fly does then is UNCONFIRMED). The product sends only `command`.
+ */
+export function execArgv(body: { cmd?: string; command?: readonly string[] }): string[] {
+  return body.command ? [...body.command] : splitShellWords(body.cmd ?? "");
+}
+
+/**
+ * Split a command string into argv the way a POSIX shell does for plain words:
+ * whitespace separates words; single quotes keep everything literally; double
+ * quotes keep spaces and allow \" \\ \$ \` escapes; a backslash outside quotes
+ * escapes the next character. No expansion, globbing or operators. This is
+ * the emulator's guess at what Fly does with exec's deprecated `cmd` string:
+ * Fly's rules are UNCONFIRMED (README.md, "Choices where Fly's behaviour is
+ * unconfirmed").
  */
 export function splitShellWords(input: string): string[] {
   const words: string[] = [];

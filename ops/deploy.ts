@@ -64,12 +64,38 @@ function mountedVolume(machine: Record<string, unknown>): string | undefined {
   return m?.volume || undefined;
 }
 
-/** The message for a volume deleted on Fly. Pure. */
-export function lostVolumeMessage(volume: string, machine: string): string {
-  return `volume ${volume} of ${machine} was destroyed on Fly: its data is lost; a new empty volume is created`;
+/**
+ * The message for a volume deleted on Fly, saying what happens to a server and
+ * its etcd member (`env` is the machine's, from the state). Pure.
+ */
+export function lostVolumeMessage(
+  volume: string,
+  machine: string,
+  env?: Record<string, string> | null,
+): string {
+  const lost = `volume ${volume} of ${machine} was destroyed on Fly: its data is lost; a new empty volume is created`;
+  if (env?.K3S_ROLE !== "server") return lost;
+  const cleanup =
+    `the dead member's node is then deleted, so k3s removes it from etcd before any other ` +
+    `server restarts`;
+  if (env.K3S_BOOTSTRAP === "true") {
+    return (
+      `${lost}. ${machine} is the bootstrap server, and its etcd member is lost with the volume. ` +
+      `The new machine never founds a second cluster: the bootstrap step asks the other ` +
+      `servers, and when one holds etcd data and is healthy, ${machine} joins through it as a ` +
+      `new etcd member (${cleanup}); when none is healthy the deploy stops and says so, and ` +
+      `${machine} waits, told nothing`
+    );
+  }
+  return (
+    `${lost}. ${machine} is a server, and its etcd member is lost with the volume: the new ` +
+    `machine joins the bootstrap server as a new etcd member (its join step); ${cleanup}`
+  );
 }
 
 const NOT_RUNNING = ["stopped", "suspended", "failed"];
+
+const env = (m: StateResource) => m.values.env as Record<string, string> | null | undefined;
 
 /** Machine values as the provider stores them, in the shape the roll step's config has. */
 function managedFields(machine: Record<string, unknown>): Record<string, unknown> {
@@ -112,7 +138,7 @@ export function repairsNeeded(show: ShowState, previous?: ShowState): Repair[] {
     if (v && VOLUME_LOST.includes(v.values.state as string)) {
       repairs.push({
         address: v.address,
-        reason: lostVolumeMessage(v.values.name as string, name),
+        reason: lostVolumeMessage(v.values.name as string, name, env(m)),
       });
       repairs.push({
         address: m.address,
@@ -122,7 +148,7 @@ export function repairsNeeded(show: ShowState, previous?: ShowState): Repair[] {
     } else if (!v) {
       const gone = before.get(volumeId);
       const volName = gone ? (gone.values.name as string) : volumeId;
-      repairs.push({ address: m.address, reason: lostVolumeMessage(volName, name) });
+      repairs.push({ address: m.address, reason: lostVolumeMessage(volName, name, env(m)) });
       replaced.add(m.address);
     }
   }

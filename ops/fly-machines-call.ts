@@ -40,6 +40,11 @@ export type FlyMachinesCall =
       readonly app: string;
       readonly machine: string;
     } & BootstrapRef)
+  | ({
+      readonly command: "bootstrap";
+      /** The image runs k3s: check etcd health, pass the token, wait until Ready. */
+      readonly waitReady: boolean;
+    } & BootstrapRef)
   | ({ readonly command: "taint" } & BootstrapRef)
   | ({
       readonly command: "kubeconfig";
@@ -79,6 +84,8 @@ export function flyMachinesArgs(call: FlyMachinesCall): string[] {
         call.command,
         ...opts({ ...bootstrapOpts(call), app: call.app, machine: call.machine }),
       ];
+    case "bootstrap":
+      return [call.command, ...opts({ ...bootstrapOpts(call), "wait-ready": call.waitReady })];
     case "taint":
       return [call.command, ...opts(bootstrapOpts(call))];
     case "kubeconfig":

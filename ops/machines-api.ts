@@ -79,6 +79,17 @@ export interface ExecResult {
   readonly stderr: string;
 }
 
+/**
+ * An argv as one readable line for messages: words that a POSIX shell would
+ * read as they are stay bare, others are single-quoted. For display only:
+ * nothing is ever run through a shell by it. Pure.
+ */
+export function showArgv(argv: readonly string[]): string {
+  return argv
+    .map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+    .join(" ");
+}
+
 export interface Lease {
   readonly nonce: string;
 }
@@ -178,17 +189,21 @@ export class MachinesApi {
   }
 
   /**
-   * Runs a command in a machine. `stdin` carries data (such as the join token)
-   * so that it never appears in a command line, an environment or a log.
+   * Runs a command in a machine. `command` is the argv, sent as the API's
+   * `command` array, one element per argument: never the deprecated `cmd`
+   * string, whose splitting on Fly is unconfirmed (quoting inside a word must
+   * not depend on it). `stdin` carries data (such as the join token) so that
+   * it never appears in a command line, an environment or a log.
    */
-  exec(
+  async exec(
     app: string,
     id: string,
-    cmd: string,
+    command: readonly string[],
     opts: { stdin?: string; timeoutSec?: number } = {},
   ): Promise<ExecResult> {
+    if (command.length === 0) throw new Error(`exec on ${app}/${id}: empty command`);
     return this.request("POST", `/apps/${enc(app)}/machines/${enc(id)}/exec`, {
-      cmd,
+      command: [...command],
       timeout: opts.timeoutSec ?? 30,
       ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }),
     });

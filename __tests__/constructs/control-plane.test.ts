@@ -82,9 +82,15 @@ describe("ControlPlane", () => {
     });
   });
 
-  it("waits for the bootstrap server, joins the two others, then taints and writes the kubeconfig", () => {
-    const ready = steps(json, "wait-ready");
+  it("tells the bootstrap server to found or join, joins the two others, then taints and writes the kubeconfig", () => {
+    const ready = steps(json, "bootstrap");
     expect(ready).toHaveLength(1);
+    expect(ready[0].command).toMatch(
+      /fly-machines bootstrap --cp-app \S+ --bootstrap \S+ --wait-ready$/,
+    );
+    expect(ready[0].r.triggers).toEqual({
+      machine_id: expect.stringMatching(/control-plane_ctrl-0_machine_\w+\.id\}$/),
+    });
     const joins = steps(json, "join");
     expect(joins.map((j) => j.id).sort()).toEqual([
       expect.stringMatching(/^control-plane_ctrl-1_join_step_/),
@@ -114,7 +120,14 @@ describe("ControlPlane", () => {
       return r;
     };
     expect(byServer(0).r.depends_on).toBeUndefined();
-    expect(byServer(1).r.depends_on).toEqual([`null_resource.${byServer(0).id}`]);
+    // The others only after the bootstrap step: a bootstrap server replaced
+    // with a lost volume has joined before any other server restarts.
+    const [bootstrap] = steps(json, "bootstrap");
+    expect(byServer(1).r.depends_on).toEqual([
+      `null_resource.${byServer(0).id}`,
+      `null_resource.${bootstrap.id}`,
+    ]);
+    expect(bootstrap.r.depends_on).toEqual([`null_resource.${byServer(0).id}`]);
     expect(byServer(2).r.depends_on).toEqual([`null_resource.${byServer(1).id}`]);
   });
 

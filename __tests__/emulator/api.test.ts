@@ -382,6 +382,13 @@ describePodman("Machines API emulator: endpoints", () => {
       expect(ex.body).toEqual({ exit_code: 3, stdout: `${m.id}\n`, stderr: "err\n" });
       const ex2 = await api.post(`${base}/${m.id}/exec`, { command: ["echo", "a b"], timeout: 10 });
       expect(ex2.body).toEqual({ exit_code: 0, stdout: "a b\n", stderr: "" });
+      // `command` reaches the process as sent: one argv element per argument,
+      // whatever spaces and quotes it holds; it wins over a `cmd` beside it.
+      const argv = await api.post(`${base}/${m.id}/exec`, {
+        command: ["sh", "-c", `printf '<%s>' "$@"`, "sh", "a b", `it's "q"`, ""],
+        cmd: "echo ignored",
+      });
+      expect(argv.body).toEqual({ exit_code: 0, stdout: `<a b><it's "q"><>`, stderr: "" });
       expect((await api.post(`${base}/${m.id}/exec`, { timeout: 5 })).status).toBe(400);
       const stdin = await api.post(`${base}/${m.id}/exec`, {
         cmd: "sh -c 'cat > /tmp/in; wc -c < /tmp/in'",

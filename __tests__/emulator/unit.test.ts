@@ -10,10 +10,10 @@ import {
   volumeId,
 } from "../../emulator/ids";
 import { parseImageRef } from "../../emulator/machines";
-import { splitShellWords } from "../../emulator/shellwords";
+import { execArgv, splitShellWords } from "../../emulator/shellwords";
 import { RFC3339_MS, RFC3339_S, SHAPES } from "./fixtures/machines-api-shapes";
 
-describe("splitShellWords (exec cmd)", () => {
+describe("splitShellWords (the deprecated exec cmd, as the emulator guesses it)", () => {
   it.each<[string, string[]]>([
     ["echo hi", ["echo", "hi"]],
     ["  a   b  ", ["a", "b"]],
@@ -31,6 +31,25 @@ describe("splitShellWords (exec cmd)", () => {
   it("rejects unterminated quotes with a 400", () => {
     expect(() => splitShellWords("echo 'oops")).toThrow(ApiError);
     expect(() => splitShellWords('echo "oops')).toThrow(/unterminated double quote/);
+  });
+});
+
+describe("execArgv (exec command)", () => {
+  it("runs command exactly as sent: spaces and quotes inside one argument stay one element", () => {
+    const command = ["sh", "-c", `umask 077 && cat > 'a b' && echo "x y"`, "it's", ""];
+    expect(execArgv({ command })).toEqual(command);
+    expect(execArgv({ command: ["printf", "%s\\n", "a b", "\\ c"] })).toEqual([
+      "printf",
+      "%s\\n",
+      "a b",
+      "\\ c",
+    ]);
+  });
+
+  it("prefers command to the deprecated cmd, and splits cmd only when it comes alone", () => {
+    expect(execArgv({ command: ["echo", "x y"], cmd: "echo no" })).toEqual(["echo", "x y"]);
+    expect(execArgv({ cmd: "echo 'x y'" })).toEqual(["echo", "x y"]);
+    expect(execArgv({})).toEqual([]);
   });
 });
 

@@ -17,7 +17,9 @@ import { Stack } from "../../cli/stack";
 import { Target } from "../../cli/target";
 import { toolchain } from "../../cli/toolchain";
 import { NODE_STOP_CONFIG, rollMachine } from "../../ops/cluster-ops";
+import { lostVolumeMessage } from "../../ops/deploy";
 import { Machine, MachinesApi } from "../../ops/machines-api";
+import { DECISION_FILE, ETCD_WAL_DIR, K3S_DATA_DIR } from "../../ops/node-paths";
 import { copyClusters } from "../scratch-clusters";
 import { requireToolchain } from "../toolchain";
 import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
@@ -208,7 +210,11 @@ describe("the deploy converges under Fly's faults on the local Fly", () => {
     const m = byName(machines, "ctrl-1");
     const vol = m.config.mounts?.[0]?.volume as string;
     await admin.loseVolume(CP, vol);
-    const message = `volume local_k3s_data of ctrl-1 was destroyed on Fly: its data is lost; a new empty volume is created`;
+    // ctrl-1 is a server: the message goes on to say what happens to its etcd member.
+    const message = lostVolumeMessage("local_k3s_data", "ctrl-1", m.config.env);
+    expect(message).toContain(
+      "volume local_k3s_data of ctrl-1 was destroyed on Fly: its data is lost; a new empty volume is created. ctrl-1 is a server",
+    );
     const drift = await withStack("drift (lost volume)", (s) => s.drift());
     expect(drift.some((l) => l.endsWith(message))).toBe(true);
     const r = await withStack("deploy (lost volume)", (s) => s.deploy());
@@ -220,6 +226,49 @@ describe("the deploy converges under Fly's faults on the local Fly", () => {
     expect(back.state).toBe("started");
     expect(back.config.mounts?.[0]?.volume).not.toBe(vol);
     expect(after.volumes).toHaveLength(3);
+    expect(await withStack("drift after", (s) => s.drift())).toEqual([]);
+  });
+
+  it("never lets the bootstrap server found a second cluster on a new empty volume", async () => {
+    // A cluster that formed: etcd WALs on ctrl-1 and ctrl-2 (the test image
+    // runs no k3s, so no server can answer /readyz/etcd healthy).
+    const { machines } = await live(CP);
+    const others = ["ctrl-1", "ctrl-2"].map((n) => byName(machines, n));
+    for (const m of others) {
+      expect((await api.exec(CP, m.id, ["mkdir", "-p", ETCD_WAL_DIR])).exit_code).toBe(0);
+    }
+    const ctrl0 = byName(machines, "ctrl-0");
+    await admin.loseVolume(CP, ctrl0.config.mounts?.[0]?.volume as string);
+
+    const refused = await withStack("deploy (bootstrap volume lost, cluster formed)", (s) =>
+      s.deploy(),
+    ).finally(async () => {
+      // Whatever happened above, the cluster "never formed" again for the next tests.
+      for (const m of others) await api.exec(CP, m.id, ["rm", "-rf", K3S_DATA_DIR]);
+    });
+    const said = [...lines, refused.stdout, refused.stderr].join("\n");
+    console.log(
+      `bootstrap volume lost, cluster formed: exit ${refused.status}\n` +
+        lines.filter((l) => /repairing|bootstrap/.test(l)).join("\n") +
+        "\n" +
+        (refused.stderr.match(/bootstrap of .*/g) ?? []).slice(0, 1).join("\n"),
+    );
+    expect(refused.status).not.toBe(0);
+    expect(said).toContain("ctrl-0 is the bootstrap server, and its etcd member is lost");
+    expect(said).toContain(
+      "ctrl-1, ctrl-2 hold(s) etcd data, so this cluster formed before, but none answers healthy",
+    );
+    const replaced = byName((await live(CP)).machines, "ctrl-0");
+    expect(replaced.id).not.toBe(ctrl0.id);
+    const told = await api.exec(CP, replaced.id, ["cat", DECISION_FILE]);
+    expect(told.exit_code).not.toBe(0); // told nothing: it keeps waiting
+
+    // Without etcd data anywhere (the cluster never formed), it is told to found.
+    const r = await withStack("deploy (bootstrap told to found)", (s) => s.deploy());
+    expect(r.status).toBe(0);
+    const decision = await api.exec(CP, replaced.id, ["cat", DECISION_FILE]);
+    expect(decision).toMatchObject({ exit_code: 0, stdout: "found\n" });
+    console.log(`then with no etcd data anywhere: exit ${r.status}; ${DECISION_FILE}: found`);
     expect(await withStack("drift after", (s) => s.drift())).toEqual([]);
   });
 

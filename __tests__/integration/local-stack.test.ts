@@ -131,7 +131,11 @@ describe("clusters/local on the local Fly", () => {
     expect(r.status).toBe(0);
     expect(containers()).toHaveLength(5);
     const [worker] = await api.listMachines("local-ng-0");
-    const ping = await api.exec("local-ng-0", worker.id, "ping -6 -c 1 -W 5 local-cp.internal");
+    const ping = await api.exec(
+      "local-ng-0",
+      worker.id,
+      "ping -6 -c 1 -W 5 local-cp.internal".split(" "),
+    );
     expect(ping.exit_code).toBe(0);
   });
 

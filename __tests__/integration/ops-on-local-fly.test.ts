@@ -141,18 +141,18 @@ describe("provisioner operations on the local Fly", () => {
     const seed = await api.exec(
       app,
       a.id,
-      "sh -c 'mkdir -p /data/k3s/server && cat > /data/k3s/server/token'",
+      ["sh", "-c", "mkdir -p /data/k3s/server && cat > /data/k3s/server/token"],
       {
         stdin: token,
       },
     );
     expect(seed.exit_code).toBe(0);
     await joinNode(api, app, "ctrl-0", app, "ctrl-1", quiet, 30);
-    const r = await api.exec(
-      app,
-      b.id,
-      "sh -c 'stat -c %a /data/k3s-token && cat /data/k3s-token'",
-    );
+    const r = await api.exec(app, b.id, [
+      "sh",
+      "-c",
+      "stat -c %a /data/k3s-token && cat /data/k3s-token",
+    ]);
     expect(r.stdout.trim().split("\n")).toEqual(["600", token]);
     // The token went through exec stdin/stdout only, never into the machine config.
     expect(JSON.stringify(await api.getMachine(app, b.id))).not.toContain("opstestsecret");
@@ -172,7 +172,7 @@ describe("provisioner operations on the local Fly", () => {
     const w = await api.exec(
       app,
       a.id,
-      "sh -c 'mkdir -p /etc/rancher/k3s && cat > /etc/rancher/k3s/k3s.yaml'",
+      ["sh", "-c", "mkdir -p /etc/rancher/k3s && cat > /etc/rancher/k3s/k3s.yaml"],
       {
         stdin: kubeconfig,
       },

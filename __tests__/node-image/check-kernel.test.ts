@@ -21,11 +21,6 @@ describe("kernel/k3s-fly.config", () => {
   // option's reason names the choice, so dropping a choice shows what to relax.
   it.each<[string, RegExp, string[]]>([
     [
-      "flannel WireGuard backend (both families over IPv6)",
-      /flannel-backend: wireguard-native, Mode ipv6/,
-      ["CONFIG_WIREGUARD"],
-    ],
-    [
       "kube-proxy in iptables mode",
       /kube-proxy \(iptables mode\)/,
       [
@@ -74,8 +69,19 @@ describe("kernel/k3s-fly.config", () => {
     }
   });
 
+  // The pod network's device depends on FLANNEL_BACKEND, so neither is
+  // required here: the entrypoint creates one of the chosen type at boot.
+  it.each(["CONFIG_VXLAN", "CONFIG_WIREGUARD"])(
+    "leaves %s to the boot-time device check",
+    (name) => {
+      expect(byName.get(name)).toMatchObject({
+        optional: true,
+        reason: expect.stringContaining("FLANNEL_BACKEND="),
+      });
+    },
+  );
+
   it.each([
-    "CONFIG_WIREGUARD",
     "CONFIG_VETH",
     "CONFIG_BRIDGE",
     "CONFIG_BRIDGE_NETFILTER",
@@ -93,7 +99,7 @@ describe("kernel/k3s-fly.config", () => {
     "CONFIG_NETFILTER_XT_MATCH_PHYSDEV",
     "CONFIG_IP_SET",
     "CONFIG_MEMCG",
-  ])("requires %s (WireGuard flannel, iptables kube-proxy, network policy)", (name) => {
+  ])("requires %s (flannel's CNI, iptables kube-proxy, network policy)", (name) => {
     expect(byName.get(name)?.optional).toBe(false);
   });
 
@@ -101,7 +107,6 @@ describe("kernel/k3s-fly.config", () => {
     "CONFIG_IP_VS",
     "CONFIG_IP_VS_RR",
     "CONFIG_NETFILTER_XT_MATCH_IPVS",
-    "CONFIG_VXLAN",
     "CONFIG_NET_CLS_CGROUP",
     "CONFIG_INET_ESP",
     "CONFIG_NFS_V4",
@@ -140,17 +145,17 @@ describe("kernel/check-kernel.sh", () => {
     expect(check(gz).status).toBe(0);
   });
 
-  it("fails and names the option when WireGuard is missing", () => {
-    const config = writeKernelConfig(path.join(dir, "no-wireguard.config"), {
-      CONFIG_WIREGUARD: null,
+  it("fails and names the option when a required one is missing", () => {
+    const config = writeKernelConfig(path.join(dir, "no-veth.config"), {
+      CONFIG_VETH: null,
     });
     const result = check(config);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
-      "missing: CONFIG_WIREGUARD is not set (required: flannel-backend: wireguard-native, Mode ipv6 (render-config.sh): carries IPv4 and IPv6 pod traffic over 6PN)",
+      "missing: CONFIG_VETH is not set (required: flannel: its CNI puts each pod on the cni0 bridge through a veth pair)",
     );
     const summary = result.stderr.trim().split("\n").pop();
-    expect(summary).toMatch(/1 required kernel option\(s\) missing .*: CONFIG_WIREGUARD\./);
+    expect(summary).toMatch(/1 required kernel option\(s\) missing .*: CONFIG_VETH\./);
   });
 
   it("rejects =m options on a kernel that cannot load modules", () => {
@@ -158,7 +163,7 @@ describe("kernel/check-kernel.sh", () => {
     const result = check(config);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
-      "missing: CONFIG_WIREGUARD is a module (=m), but this kernel cannot load modules",
+      "missing: CONFIG_VETH is a module (=m), but this kernel cannot load modules",
     );
     const required = fragmentOptions().filter((o) => !o.optional);
     const summary = result.stderr.trim().split("\n").pop() ?? "";
@@ -192,12 +197,12 @@ describe("kernel/check-kernel.sh", () => {
 
   it("still lists missing required options with --quiet", () => {
     const config = writeKernelConfig(path.join(dir, "quiet-fail.config"), {
-      CONFIG_WIREGUARD: null,
+      CONFIG_VETH: null,
       CONFIG_IP_VS: null,
     });
     const result = check(config, "--quiet");
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("missing: CONFIG_WIREGUARD");
+    expect(result.stderr).toContain("missing: CONFIG_VETH");
     expect(result.stderr).not.toContain("CONFIG_IP_VS");
   });
 

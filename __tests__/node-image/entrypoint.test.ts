@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   checkKernelScript,
+  datastoreScript,
   entrypointScript,
   imageDir,
   kernelFragment,
@@ -31,6 +32,7 @@ describe("images/k3s-node/entrypoint.sh", () => {
     fs.copyFileSync(entrypointScript, path.join(image, "entrypoint.sh"));
     fs.copyFileSync(renderScript, path.join(image, "render-config.sh"));
     fs.copyFileSync(renumberScript, path.join(image, "renumber.sh"));
+    fs.copyFileSync(datastoreScript, path.join(image, "datastore.sh"));
     fs.copyFileSync(path.join(imageDir, "node-env.sh"), path.join(image, "node-env.sh"));
     fs.copyFileSync(checkKernelScript, path.join(image, "kernel", "check-kernel.sh"));
     fs.copyFileSync(kernelFragment, path.join(image, "kernel", "k3s-fly.config"));
@@ -66,13 +68,13 @@ describe("images/k3s-node/entrypoint.sh", () => {
   });
 
   it("refuses to start k3s when a required kernel option is missing", () => {
-    const kernel = writeKernelConfig(path.join(dir, "no-wireguard.config"), {
-      CONFIG_WIREGUARD: null,
+    const kernel = writeKernelConfig(path.join(dir, "no-veth.config"), {
+      CONFIG_VETH: null,
     });
     const result = run(path.join(image, "entrypoint.sh"), [], env({ K3S_KERNEL_CONFIG: kernel }));
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
-      "missing: CONFIG_WIREGUARD is not set (required: flannel-backend: wireguard-native, Mode ipv6 (render-config.sh)",
+      "missing: CONFIG_VETH is not set (required: flannel: its CNI puts each pod on the cni0 bridge",
     );
     expect(result.stderr).toContain("refusing to start k3s");
     expect(result.stderr).toContain("K3S_SKIP_KERNEL_CHECK=1");
@@ -96,8 +98,8 @@ describe("images/k3s-node/entrypoint.sh", () => {
     const etcdDir = () => path.join(dataDir(), "server", "db", "etcd");
 
     beforeAll(() => {
-      kernel = writeKernelConfig(path.join(dir, "renumber-no-wireguard.config"), {
-        CONFIG_WIREGUARD: null,
+      kernel = writeKernelConfig(path.join(dir, "renumber-no-veth.config"), {
+        CONFIG_VETH: null,
       });
     });
     beforeEach(() => {
@@ -180,13 +182,50 @@ describe("images/k3s-node/entrypoint.sh", () => {
     });
   });
 
+  // The device check comes right after the kernel check and before anything
+  // touches the machine, so its refusals can run here.
+  describe("pod network backend", () => {
+    let kernel: string;
+    beforeAll(() => {
+      kernel = writeKernelConfig(path.join(dir, "complete.config"));
+    });
+    const boot = (extra: Record<string, string>) =>
+      run(path.join(image, "entrypoint.sh"), [], env({ K3S_KERNEL_CONFIG: kernel, ...extra }));
+
+    it("refuses wireguard on a kernel that cannot create a WireGuard device, naming the fix", () => {
+      const result = boot({ K3S_FLANNEL_BACKEND: "wireguard", K3S_LINK_TYPES: "vxlan" });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        "refusing to start k3s: FLANNEL_BACKEND is wireguard, but this kernel cannot create a WireGuard device",
+      );
+      expect(result.stderr).toContain("set FLANNEL_BACKEND=vxlan in clusters/<name>/config");
+      expect(result.stderr).toContain("IPv4 pod traffic stays within a node, plus egress");
+      expect(fs.existsSync(k3sCalled)).toBe(false);
+    });
+
+    it("refuses vxlan on a kernel without VXLAN", () => {
+      const result = boot({ K3S_FLANNEL_BACKEND: "vxlan", K3S_LINK_TYPES: "wireguard" });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain("this kernel cannot create a VXLAN device (no CONFIG_VXLAN)");
+      expect(fs.existsSync(k3sCalled)).toBe(false);
+    });
+
+    it("refuses an unknown backend", () => {
+      const result = boot({ K3S_FLANNEL_BACKEND: "ipip", K3S_LINK_TYPES: "vxlan wireguard" });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        'K3S_FLANNEL_BACKEND must be wireguard or vxlan (got "ipip")',
+      );
+    });
+  });
+
   describe("resource limits", () => {
     it("raises low inotify limits, keeps higher ones, and reports the open-file limit", () => {
       const sys = path.join(dir, "sys", "fs", "inotify");
       fs.mkdirSync(sys, { recursive: true });
       fs.writeFileSync(path.join(sys, "max_user_instances"), "128\n");
       fs.writeFileSync(path.join(sys, "max_user_watches"), "1048576\n");
-      const kernel = writeKernelConfig(path.join(dir, "limits.config"), { CONFIG_WIREGUARD: null });
+      const kernel = writeKernelConfig(path.join(dir, "limits.config"), { CONFIG_VETH: null });
       const result = run(path.join(image, "entrypoint.sh"), [], env({ K3S_KERNEL_CONFIG: kernel }));
       expect(result.stderr).toContain("fs.inotify.max_user_instances: 128 -> 8192");
       expect(fs.readFileSync(path.join(sys, "max_user_instances"), "utf8").trim()).toBe("8192");
@@ -201,7 +240,7 @@ describe("images/k3s-node/entrypoint.sh", () => {
     it("warns and goes on when a limit cannot be read", () => {
       fs.rmSync(path.join(dir, "sys"), { recursive: true, force: true });
       const kernel = writeKernelConfig(path.join(dir, "limits2.config"), {
-        CONFIG_WIREGUARD: null,
+        CONFIG_VETH: null,
       });
       const result = run(path.join(image, "entrypoint.sh"), [], env({ K3S_KERNEL_CONFIG: kernel }));
       expect(result.stderr).toContain(

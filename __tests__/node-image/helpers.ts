@@ -10,6 +10,7 @@ export const imageDir = path.join(repoRoot, "images", "k3s-node");
 export const renderScript = path.join(imageDir, "render-config.sh");
 export const entrypointScript = path.join(imageDir, "entrypoint.sh");
 export const renumberScript = path.join(imageDir, "renumber.sh");
+export const datastoreScript = path.join(imageDir, "datastore.sh");
 
 export interface RunResult {
   readonly status: number | null;

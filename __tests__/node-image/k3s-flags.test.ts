@@ -35,6 +35,9 @@ function emittedFlags(role: Record<string, string>): Emitted[] {
     const tokenFile = path.join(dir, "k3s-token");
     fs.writeFileSync(tokenFile, "fake"); // so token-file is rendered for the bootstrap server too
     const out = path.join(dir, "etc", "config.yaml");
+    // The bootstrap server founds (cluster-init is one of the flags to check).
+    const decisionFile = path.join(dir, "cluster-decision");
+    fs.writeFileSync(decisionFile, "found\n");
     const result = run(renderScript, ["--out", out], {
       FLY_PRIVATE_IP: "fdaa:0:18:a7b:7d:f066:b83b:2",
       FLY_MACHINE_ID: "e2865013a1d386",
@@ -49,6 +52,9 @@ function emittedFlags(role: Record<string, string>): Emitted[] {
       K3S_TOKEN_FILE: tokenFile,
       K3S_ETH0_IPV4: "172.19.0.2",
       K3S_CGROUP_FSTYPE: "tmpfs", // cgroup v1: the kubelet-arg path
+      K3S_ETH0_MTU: "1420",
+      K3S_FLANNEL_BACKEND: "vxlan",
+      K3S_DECISION_FILE: decisionFile,
       ...role,
     });
     expect(result.status).toBe(0);

@@ -14,13 +14,24 @@ describe("images/k3s-node/render-config.sh", () => {
   let dataDir: string;
   let tokenFile: string;
   let out: string;
+  let decisionFile: string;
 
   beforeEach(() => {
     dir = tempDir("render");
     dataDir = path.join(dir, "k3s");
     tokenFile = path.join(dir, "k3s-token");
+    decisionFile = path.join(dir, "fly-k3s", "cluster-decision");
     out = path.join(dir, "etc", "config.yaml");
   });
+  /** What the deploy writes onto a bootstrap server without etcd data (ops/bootstrap.ts). */
+  const decide = (text: string) => {
+    fs.mkdirSync(path.dirname(decisionFile), { recursive: true });
+    fs.writeFileSync(decisionFile, text);
+  };
+  const withToken = <T>(env: T): T => {
+    fs.writeFileSync(tokenFile, FAKE_TOKEN);
+    return env;
+  };
   afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -38,7 +49,10 @@ describe("images/k3s-node/render-config.sh", () => {
     K3S_DATA_DIR: dataDir,
     K3S_TOKEN_FILE: tokenFile,
     K3S_ETH0_IPV4: V4,
+    K3S_ETH0_MTU: "1420",
     K3S_CGROUP_FSTYPE: "tmpfs",
+    K3S_FLANNEL_BACKEND: "vxlan",
+    K3S_DECISION_FILE: decisionFile,
   });
   const serverEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
     ...machine("demo-cp"),
@@ -47,17 +61,24 @@ describe("images/k3s-node/render-config.sh", () => {
     K3S_CLUSTER_DNS: "dead:beef:1:1::10",
     ...extra,
   });
-  const bootstrapEnv = () => serverEnv({ K3S_BOOTSTRAP: "true" });
+  /** A bootstrap server of a cluster the deploy found had never formed. */
+  const bootstrapEnv = (extra: Record<string, string> = {}) => {
+    decide("found\n");
+    return serverEnv({ K3S_BOOTSTRAP: "true", ...extra });
+  };
   const joiningEnv = () =>
-    serverEnv({
-      K3S_BOOTSTRAP: "false",
-      K3S_BOOTSTRAP_SERVER: "b00t5742a1d386.vm.demo-cp.internal",
+    withToken(
+      serverEnv({
+        K3S_BOOTSTRAP: "false",
+        K3S_BOOTSTRAP_SERVER: "b00t5742a1d386.vm.demo-cp.internal",
+      }),
+    );
+  const agentEnv = (extra: Record<string, string> = {}) =>
+    withToken({
+      ...machine("demo-ng-1"),
+      K3S_ROLE: "agent",
+      ...extra,
     });
-  const agentEnv = (extra: Record<string, string> = {}) => ({
-    ...machine("demo-ng-1"),
-    K3S_ROLE: "agent",
-    ...extra,
-  });
 
   function render(env: Record<string, string>): { config: Config; text: string } {
     const result = run(renderScript, ["--out", out], env);
@@ -82,23 +103,68 @@ describe("images/k3s-node/render-config.sh", () => {
     "cluster-cidr": "dead:beef:1:0::/56,10.1.0.0/16",
     "service-cidr": "dead:beef:1:1::/112,10.2.0.0/16",
     "cluster-dns": "dead:beef:1:1::10",
-    "flannel-backend": "wireguard-native",
+    "flannel-backend": "vxlan",
     "flannel-ipv6-masq": true,
     "tls-san": ["demo-cp.internal", "e2865013a1d386.vm.demo-cp.internal"],
     disable: ["traefik", "servicelb", "metrics-server"],
   };
 
   describe("bootstrap server", () => {
-    it("initialises the cluster on first boot, without a token", () => {
+    const wal = () =>
+      fs.mkdirSync(path.join(dataDir, "server", "db", "etcd", "member", "wal"), {
+        recursive: true,
+      });
+
+    it("founds the cluster when the deploy says it never formed, without a token", () => {
       const { config } = render(bootstrapEnv());
       expect(config).toEqual({ ...common("demo-cp"), ...serverOnly, "cluster-init": true });
     });
 
-    it("drops cluster-init once etcd data exists, so it never founds a second cluster", () => {
-      fs.mkdirSync(path.join(dataDir, "server", "db"), { recursive: true });
-      const { config } = render(bootstrapEnv());
+    it("restarts its etcd member once the WAL exists: neither cluster-init nor server", () => {
+      const env = bootstrapEnv();
+      wal();
+      const { config } = render(env);
       expect(config).toEqual({ ...common("demo-cp"), ...serverOnly });
       expect(config).not.toHaveProperty("server");
+    });
+
+    it("keeps cluster-init when server/db exists without a WAL (a first boot that died early)", () => {
+      // k3s would fall back to SQLite with neither cluster-init nor server.
+      const env = bootstrapEnv();
+      fs.mkdirSync(path.join(dataDir, "server", "db", "etcd"), { recursive: true });
+      const { config } = render(env);
+      expect(config["cluster-init"]).toBe(true);
+    });
+
+    it("joins the running server the deploy names when the cluster formed before", () => {
+      decide("join https://[fdaa:0:18:a7b:7d:f066:b83b:9]:6443\n");
+      const env = withToken(serverEnv({ K3S_BOOTSTRAP: "true" }));
+      const { config } = render(env);
+      expect(config).toEqual({
+        ...common("demo-cp"),
+        ...serverOnly,
+        server: "https://[fdaa:0:18:a7b:7d:f066:b83b:9]:6443",
+        "token-file": tokenFile,
+      });
+      expect(config).not.toHaveProperty("cluster-init");
+    });
+
+    it.each([
+      ["no decision", () => undefined, "no decision from the deploy"],
+      ["join without a token", () => decide("join https://peer:6443\n"), "no join token"],
+    ])("renders nothing with %s (never founds a second cluster)", (_name, setUp, message) => {
+      setUp();
+      const result = run(renderScript, ["--out", out], serverEnv({ K3S_BOOTSTRAP: "true" }));
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(message);
+      expect(fs.existsSync(out)).toBe(false);
+    });
+
+    it("refuses a decision file it does not understand", () => {
+      decide("maybe\n");
+      const result = run(renderScript, ["--out", out], serverEnv({ K3S_BOOTSTRAP: "true" }));
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('holds "maybe"; expected "found" or "join <server URL>"');
     });
 
     it("uses the token file when the provisioner has written one", () => {
@@ -278,22 +344,51 @@ describe("images/k3s-node/render-config.sh", () => {
   describe("flannel net-conf", () => {
     const netConf = () => JSON.parse(fs.readFileSync(flannelConf(), "utf8")) as unknown;
 
-    // IPv4 story: eth0's IPv4 is not routed between Fly machines, so both
-    // families ride one WireGuard tunnel whose peers are the nodes' 6PN
-    // addresses (flannel's wireguard backend, Mode "ipv6"). flannel sizes the
-    // device itself: eth0's MTU minus 80, so no MTU is written.
+    // The rendered net-conf of a server and an agent, for each backend: both
+    // must be the same, since every node hands its own file to flannel.
     it.each([
       ["bootstrap server", bootstrapEnv],
-      ["agent", () => agentEnv()],
-    ])("%s: carries both families over one WireGuard tunnel on IPv6", (_role, env) => {
+      ["agent", agentEnv],
+    ])("%s, vxlan: IPv6 pods over 6PN, device MTU = eth0 - 70", (_role, env) => {
       render(env());
       expect(netConf()).toEqual({
         Network: "10.1.0.0/16",
         EnableIPv4: true,
         EnableIPv6: true,
         IPv6Network: "dead:beef:1:0::/56",
-        Backend: { Type: "wireguard", Mode: "ipv6", PersistentKeepaliveInterval: 25 },
+        Backend: { Type: "vxlan", MTU: 1350 },
       });
+    });
+
+    it.each([
+      ["bootstrap server", bootstrapEnv],
+      ["agent", agentEnv],
+    ])("%s, wireguard: one tunnel on IPv6, listening where peers dial", (_role, env) => {
+      const { config } = render(env({ K3S_FLANNEL_BACKEND: "wireguard" }));
+      // flannel >= v0.26.6 dials a peer at the IPv6 port its lease advertises
+      // (ListenPortV6), while the Mode ipv6 device listens on ListenPort.
+      expect(netConf()).toEqual({
+        Network: "10.1.0.0/16",
+        EnableIPv4: true,
+        EnableIPv6: true,
+        IPv6Network: "dead:beef:1:0::/56",
+        Backend: {
+          Type: "wireguard",
+          Mode: "ipv6",
+          ListenPort: 51820,
+          ListenPortV6: 51820,
+          PersistentKeepaliveInterval: 25,
+        },
+      });
+      if ("cluster-cidr" in config) expect(config["flannel-backend"]).toBe("wireguard-native");
+    });
+
+    it("refuses an unknown backend", () => {
+      const result = run(renderScript, ["--out", out], agentEnv({ K3S_FLANNEL_BACKEND: "ipip" }));
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        'K3S_FLANNEL_BACKEND must be wireguard or vxlan (got "ipip")',
+      );
     });
 
     it("writes an IPv6-only net-conf for an IPv6-only cluster range", () => {
@@ -302,7 +397,7 @@ describe("images/k3s-node/render-config.sh", () => {
         EnableIPv4: false,
         EnableIPv6: true,
         IPv6Network: "dead:beef:1:0::/56",
-        Backend: { Type: "wireguard", Mode: "ipv6", PersistentKeepaliveInterval: 25 },
+        Backend: { Type: "vxlan", MTU: 1350 },
       });
     });
 

@@ -218,7 +218,7 @@ describe("rollMachine on a machine that is not running", () => {
 
 describe("joinAndWaitReady", () => {
   it("writes the token through exec stdin, then waits until the node is Ready", async () => {
-    const execs: { machine: string; cmd: string; stdin?: string }[] = [];
+    const execs: { machine: string; command: string[]; stdin?: string }[] = [];
     let kubectlCalls = 0;
     const fn = (async (url: string, init: RequestInit) => {
       const u = new URL(url);
@@ -228,11 +228,11 @@ describe("joinAndWaitReady", () => {
       } else if (u.pathname === "/v1/apps/ng/machines") {
         body = [{ id: "w1", name: "worker-ng-0-0", private_ip: "fdaa::9", config: {} }];
       } else if (u.pathname.endsWith("/exec")) {
-        const req = JSON.parse(init.body as string) as { cmd: string; stdin?: string };
-        execs.push({ machine: u.pathname.split("/")[5], cmd: req.cmd, stdin: req.stdin });
+        const req = JSON.parse(init.body as string) as { command: string[]; stdin?: string };
+        execs.push({ machine: u.pathname.split("/")[5], command: req.command, stdin: req.stdin });
         let stdout = "";
-        if (req.cmd.startsWith("cat ")) stdout = "K10abc::server:s3cret\n";
-        if (req.cmd.startsWith("k3s kubectl")) {
+        if (req.command[0] === "cat") stdout = "K10abc::server:s3cret\n";
+        if (req.command.join(" ") === "k3s kubectl get nodes -o json") {
           kubectlCalls++;
           const ready = kubectlCalls > 1 ? "True" : "False";
           stdout = JSON.stringify({
@@ -256,12 +256,19 @@ describe("joinAndWaitReady", () => {
     expect(name).toBe("w1.vm.ng.internal");
     expect(execs[0]).toEqual({
       machine: "b1",
-      cmd: "cat /data/k3s/server/token",
+      command: ["cat", "/data/k3s/server/token"],
       stdin: undefined,
     });
-    expect(execs[1].machine).toBe("w1");
-    expect(execs[1].stdin).toBe("K10abc::server:s3cret\n");
-    expect(execs[1].cmd).not.toContain("s3cret");
+    // The shell script is one argv element: no word splitting (ours or Fly's) touches it.
+    expect(execs[1]).toEqual({
+      machine: "w1",
+      command: [
+        "sh",
+        "-c",
+        "umask 077 && cat > /data/k3s-token.tmp && mv /data/k3s-token.tmp /data/k3s-token",
+      ],
+      stdin: "K10abc::server:s3cret\n",
+    });
     expect(kubectlCalls).toBe(2);
   }, 20000);
 });

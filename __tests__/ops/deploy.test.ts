@@ -123,8 +123,7 @@ describe("repairsNeeded for lost volumes", () => {
     expect(repairsNeeded(s)).toEqual([
       {
         address: "fly_volume.ctrl-0_volume",
-        reason:
-          "volume k3s_data of ctrl-0 was destroyed on Fly: its data is lost; a new empty volume is created",
+        reason: lostVolumeMessage("k3s_data", "ctrl-0", DESIRED.env),
       },
       { address: "fly_machine.ctrl-0", reason: "machine ctrl-0 is recreated on the new volume" },
     ]);
@@ -137,10 +136,44 @@ describe("repairsNeeded for lost volumes", () => {
     );
     const after = state(machine("m1", "ctrl-0", mounted("vol_1")), roll("ctrl-0", "m1"));
     expect(repairsNeeded(after, before)).toEqual([
-      { address: "fly_machine.ctrl-0", reason: lostVolumeMessage("k3s_data", "ctrl-0") },
+      {
+        address: "fly_machine.ctrl-0",
+        reason: lostVolumeMessage("k3s_data", "ctrl-0", DESIRED.env),
+      },
     ]);
     // Without the state before, the volume is named by its id.
-    expect(repairsNeeded(after)[0].reason).toBe(lostVolumeMessage("vol_1", "ctrl-0"));
+    expect(repairsNeeded(after)[0].reason).toBe(lostVolumeMessage("vol_1", "ctrl-0", DESIRED.env));
+  });
+
+  it("says what happens to a server and its etcd member, and never founding for the bootstrap one", () => {
+    const server = (bootstrap: boolean) => ({
+      K3S_ROLE: "server",
+      K3S_BOOTSTRAP: String(bootstrap),
+    });
+    expect(lostVolumeMessage("k3s_data", "ctrl-0", server(true))).toBe(
+      "volume k3s_data of ctrl-0 was destroyed on Fly: its data is lost; a new empty volume is " +
+        "created. ctrl-0 is the bootstrap server, and its etcd member is lost with the volume. " +
+        "The new machine never founds a second cluster: the bootstrap step asks the other " +
+        "servers, and when one holds etcd data and is healthy, ctrl-0 joins through it as a new " +
+        "etcd member (the dead member's node is then deleted, so k3s removes it from etcd before " +
+        "any other server restarts); when none is healthy the deploy stops and says so, and " +
+        "ctrl-0 waits, told nothing",
+    );
+    expect(lostVolumeMessage("k3s_data", "ctrl-1", server(false))).toBe(
+      "volume k3s_data of ctrl-1 was destroyed on Fly: its data is lost; a new empty volume is " +
+        "created. ctrl-1 is a server, and its etcd member is lost with the volume: the new " +
+        "machine joins the bootstrap server as a new etcd member (its join step); the dead " +
+        "member's node is then deleted, so k3s removes it from etcd before any other server " +
+        "restarts",
+    );
+    expect(lostVolumeMessage("k3s_data", "worker-0", { K3S_ROLE: "agent" })).toBe(
+      "volume k3s_data of worker-0 was destroyed on Fly: its data is lost; a new empty volume is created",
+    );
+    const s = state(
+      volume("vol_1", "ctrl-0_volume", { state: "pending_destroy" }),
+      machine("m1", "ctrl-0", { ...mounted("vol_1"), env: server(true) }),
+    );
+    expect(repairsNeeded(s)[0].reason).toBe(lostVolumeMessage("k3s_data", "ctrl-0", server(true)));
   });
 
   it("does not also replace a destroyed machine twice, nor re-run its roll", () => {

@@ -1,4 +1,4 @@
-import { MachinesApi, MachinesApiError, leaseHeldUntil } from "../../ops/machines-api";
+import { MachinesApi, MachinesApiError, leaseHeldUntil, showArgv } from "../../ops/machines-api";
 
 interface Call {
   url: string;
@@ -31,14 +31,30 @@ const api = (fn: typeof fetch) =>
 describe("MachinesApi", () => {
   it("sends the bearer token and JSON body under the base URL", async () => {
     const { fn, calls } = stubFetch([[200, { exit_code: 0, stdout: "ok", stderr: "" }]]);
-    const r = await api(fn).exec("app", "m1", "echo ok", { stdin: "secret" });
+    const r = await api(fn).exec("app", "m1", ["echo", "ok"], { stdin: "secret" });
     expect(r.stdout).toBe("ok");
     expect(calls[0]).toMatchObject({
       url: "http://fly.test/v1/apps/app/machines/m1/exec",
       method: "POST",
       headers: { Authorization: "Bearer t0k", "Content-Type": "application/json" },
-      body: { cmd: "echo ok", timeout: 30, stdin: "secret" },
+      body: { command: ["echo", "ok"], timeout: 30, stdin: "secret" },
     });
+  });
+
+  it("sends exec's argv as the command array, never the deprecated cmd string", async () => {
+    const { fn, calls } = stubFetch([[200, { exit_code: 0, stdout: "", stderr: "" }]]);
+    const argv = ["sh", "-c", `umask 077 && echo "a b" > 'f g'`];
+    await api(fn).exec("app", "m1", argv, { timeoutSec: 5 });
+    expect(calls[0].body).toEqual({ command: argv, timeout: 5 });
+    expect(calls[0].body).not.toHaveProperty("cmd");
+    await expect(api(fn).exec("app", "m1", [])).rejects.toThrow("empty command");
+    expect(calls).toHaveLength(1);
+  });
+
+  it("shows an argv readably, quoting only the words a shell would not read as they are", () => {
+    expect(showArgv(["cat", "/data/k3s/server/token"])).toBe("cat /data/k3s/server/token");
+    expect(showArgv(["sh", "-c", "umask 077 && cat > t"])).toBe("sh -c 'umask 077 && cat > t'");
+    expect(showArgv(["echo", "it's", ""])).toBe(`echo 'it'\\''s' ''`);
   });
 
   it("finds a machine by id with one Get Machine, by name through the app's list", async () => {

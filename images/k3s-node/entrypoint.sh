@@ -11,7 +11,8 @@
 # step reaches a node only after the bootstrap server is Ready and, for
 # workers, after every server has joined; a node that gives up is restarted by
 # its restart policy and waits again), K3S_CONFIG_FILE, K3S_STATE_DIR, and the
-# test hooks K3S_SYSCTL_DIR and K3S_PEER_PING_URL.
+# test hooks K3S_SYSCTL_DIR, K3S_PEER_PING_URL and K3S_LINK_TYPES. Whether a
+# server founds, joins or restarts its member is datastore.sh's table.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
@@ -197,7 +198,55 @@ ipv6_ready() {
   [[ $line != *tentative* ]]
 }
 
-token_present() { [[ -s $token_file ]]; }
+# How k3s will start (datastore.sh): found, join, restart its member, or wait
+# for the deploy's decision or the join token.
+datastore_action() {
+  local wal=no token=no decision=none
+  [[ $role == server && -d $data_dir/server/db/etcd/member/wal ]] && wal=yes
+  [[ -s $token_file ]] && token=yes
+  if [[ -s $K3S_DECISION_FILE ]]; then read -r decision _ <"$K3S_DECISION_FILE" || true; fi
+  [[ $decision == found || $decision == join ]] || decision=none
+  "$here/datastore.sh" decide "$role" "$bootstrap" "$wal" "$decision" "$token"
+}
+datastore_ready() { [[ $(datastore_action) != wait-* ]]; }
+
+# --- Pod network backend ------------------------------------------------------------
+
+# Whether this kernel can create a link of TYPE: a kernel config may be
+# unreadable or lie about modules, so try it (and remove it again).
+can_create_link() {
+  local type=$1 probe=fk3s-probe0
+  if [[ -n ${K3S_LINK_TYPES+set} ]]; then
+    [[ " $K3S_LINK_TYPES " == *" $type "* ]]
+    return
+  fi
+  local args=(type "$type")
+  [[ $type == vxlan ]] && args+=(id 4242 dstport 4789)
+  ip link add "$probe" "${args[@]}" 2>/dev/null || return 1
+  ip link del "$probe" 2>/dev/null || true
+}
+
+check_backend() {
+  local backend=$K3S_FLANNEL_BACKEND device
+  case "$backend" in
+    wireguard) device=wireguard ;;
+    vxlan) device=vxlan ;;
+    *) die "K3S_FLANNEL_BACKEND must be wireguard or vxlan (got \"$backend\")" ;;
+  esac
+  if can_create_link "$device"; then
+    log "pod network: flannel $backend (this kernel can create a $device device)"
+    return 0
+  fi
+  if [[ $backend == wireguard ]]; then
+    die "refusing to start k3s: FLANNEL_BACKEND is wireguard, but this kernel cannot create a" \
+      "WireGuard device (ip link add ... type wireguard failed: no CONFIG_WIREGUARD). Every node" \
+      "must use the same backend: set FLANNEL_BACKEND=vxlan in clusters/<name>/config and deploy" \
+      "again (IPv6 pod traffic then crosses nodes over VXLAN on 6PN; IPv4 pod traffic stays" \
+      "within a node, plus egress)"
+  fi
+  die "refusing to start k3s: this kernel cannot create a VXLAN device (no CONFIG_VXLAN), so" \
+    "flannel has no backend here; set FLANNEL_BACKEND=wireguard if the kernel has WireGuard"
+}
 
 # /etc/rancher/node/password identifies this node to the servers; the root
 # filesystem is rebuilt at every Fly restart, so keep it on the volume, or the
@@ -218,6 +267,7 @@ persist_node_identity() {
 raise_limits
 check_renumbering
 check_kernel
+check_backend
 
 # kubelet needs shared mount propagation for volume mounts.
 mount --make-rshared / 2>/dev/null || log "warning: mount --make-rshared / failed; continuing"
@@ -226,9 +276,17 @@ persist_node_identity
 
 wait_until "6PN address $FLY_PRIVATE_IP on eth0 to become usable" ipv6_ready
 
-if [[ $role == agent || $bootstrap != true ]]; then
-  wait_until "the join token in $token_file (written by the provisioner)" token_present
-fi
+action=$(datastore_action)
+case "$action" in
+  wait-decision)
+    log "no etcd data on this volume: waiting for the deploy to say whether this cluster" \
+      "ever formed (found, or join a running server; $K3S_DECISION_FILE); never founding a" \
+      "second cluster by itself"
+    ;;
+  wait-token) log "waiting for the join token in $token_file (written by the deploy's join step)" ;;
+esac
+wait_until "the deploy's decision or the join token (datastore.sh: $action)" datastore_ready
+log "datastore: $(datastore_action)"
 
 K3S_DATA_DIR=$data_dir K3S_TOKEN_FILE=$token_file K3S_STATE_DIR=$state_dir \
   "$here/render-config.sh" --out "$config_file"

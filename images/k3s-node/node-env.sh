@@ -5,7 +5,7 @@
 
 # K3S_ROLE (stack): server or agent
 
-# K3S_BOOTSTRAP (stack): true on the server that founds the cluster (cluster-init only while <data dir>/server/db does not exist)
+# K3S_BOOTSTRAP (stack): true on the server the stack names to found the cluster; without etcd data of its own it founds only when the deploy says so in K3S_DECISION_FILE (datastore.sh)
 : "${K3S_BOOTSTRAP:=false}"
 
 # K3S_CLUSTER_NAME (stack): cluster name (written as a comment)
@@ -30,6 +30,11 @@
 # K3S_TOKEN_FILE (stack): join token file, written by the join step through exec (only the path goes into the config)
 : "${K3S_TOKEN_FILE:=/data/k3s-token}"
 
+# K3S_FLANNEL_BACKEND (stack): flannel backend of the whole cluster, wireguard or vxlan (config FLANNEL_BACKEND); the node refuses to start when its kernel cannot create that device
+
+# K3S_DECISION_FILE (stack): where the deploy writes, on a bootstrap server without etcd data, found or join <server URL> (ops/bootstrap.ts)
+: "${K3S_DECISION_FILE:=/data/fly-k3s/cluster-decision}"
+
 # K3S_STATE_DIR (knob): fly-k3s state on the volume (last 6PN address, config history)
 : "${K3S_STATE_DIR:=$(dirname -- "$K3S_DATA_DIR")/fly-k3s}"
 
@@ -47,6 +52,10 @@
 # K3S_KERNEL_CONFIG (knob): kernel config to check instead of /proc/config.gz
 
 # K3S_ETH0_IPV4 (test): eth0's IPv4 instead of asking ip (set and empty: none)
+
+# K3S_ETH0_MTU (test): eth0's MTU instead of /sys/class/net/eth0/mtu
+
+# K3S_LINK_TYPES (test): link types the kernel can create (wireguard vxlan), instead of trying ip link add
 
 # K3S_CGROUP_FSTYPE (test): instead of stat -fc %T /sys/fs/cgroup
 
@@ -68,4 +77,4 @@
 # Every name above: the entrypoint clears them all before it execs k3s, which
 # reads several of the same names (K3S_DATA_DIR, K3S_TOKEN_FILE, K3S_CONFIG_FILE).
 # shellcheck disable=SC2034
-NODE_ENV_NAMES=(K3S_ROLE K3S_BOOTSTRAP K3S_CLUSTER_NAME K3S_VERSION K3S_CP_APP K3S_BOOTSTRAP_SERVER K3S_CLUSTER_CIDR K3S_SERVICE_CIDR K3S_CLUSTER_DNS K3S_ZONE K3S_DATA_DIR K3S_TOKEN_FILE K3S_STATE_DIR K3S_CONFIG_FILE K3S_NODE_LABELS K3S_WAIT_TIMEOUT K3S_SKIP_KERNEL_CHECK K3S_KERNEL_CONFIG K3S_ETH0_IPV4 K3S_CGROUP_FSTYPE K3S_SYSCTL_DIR K3S_CP_HOST K3S_SERVER_URL K3S_NODE_NAME K3S_PEER_PING_URL)
+NODE_ENV_NAMES=(K3S_ROLE K3S_BOOTSTRAP K3S_CLUSTER_NAME K3S_VERSION K3S_CP_APP K3S_BOOTSTRAP_SERVER K3S_CLUSTER_CIDR K3S_SERVICE_CIDR K3S_CLUSTER_DNS K3S_ZONE K3S_DATA_DIR K3S_TOKEN_FILE K3S_FLANNEL_BACKEND K3S_DECISION_FILE K3S_STATE_DIR K3S_CONFIG_FILE K3S_NODE_LABELS K3S_WAIT_TIMEOUT K3S_SKIP_KERNEL_CHECK K3S_KERNEL_CONFIG K3S_ETH0_IPV4 K3S_ETH0_MTU K3S_LINK_TYPES K3S_CGROUP_FSTYPE K3S_SYSCTL_DIR K3S_CP_HOST K3S_SERVER_URL K3S_NODE_NAME K3S_PEER_PING_URL)

@@ -17,9 +17,10 @@
 # here). Read here: K3S_ROLE, K3S_BOOTSTRAP, K3S_CLUSTER_NAME, K3S_VERSION,
 # K3S_CP_APP, K3S_BOOTSTRAP_SERVER, K3S_CLUSTER_CIDR, K3S_SERVICE_CIDR,
 # K3S_CLUSTER_DNS, K3S_ZONE, K3S_NODE_LABELS, K3S_DATA_DIR, K3S_TOKEN_FILE,
-# K3S_STATE_DIR, K3S_CONFIG_FILE, and the test hooks K3S_ETH0_IPV4 (eth0's
-# IPv4 instead of asking `ip`; set and empty means none) and
-# K3S_CGROUP_FSTYPE. Set by Fly: FLY_PRIVATE_IP (6PN IPv6, first node-ip),
+# K3S_STATE_DIR, K3S_CONFIG_FILE, K3S_FLANNEL_BACKEND, K3S_DECISION_FILE, and
+# the test hooks K3S_ETH0_IPV4 (eth0's IPv4 instead of asking `ip`; set and
+# empty means none), K3S_ETH0_MTU and K3S_CGROUP_FSTYPE. How the server
+# starts (found, join, restart its member) comes from datastore.sh. Set by Fly: FLY_PRIVATE_IP (6PN IPv6, first node-ip),
 # FLY_MACHINE_ID, FLY_APP_NAME, FLY_REGION.
 set -euo pipefail
 
@@ -82,18 +83,32 @@ data_dir=$K3S_DATA_DIR
 token_file=$K3S_TOKEN_FILE
 state_dir=$K3S_STATE_DIR
 
-# flannel backend. Fly links machines over IPv6 only (6PN); eth0's IPv4 is
-# not routed between machines. flannel's VXLAN backend tunnels IPv4 pod
-# traffic over the node's IPv4 address (pkg/backend/vxlan: one device per
-# family), so IPv4 between pods on different nodes would be lost. Its
-# WireGuard backend in Mode "ipv6" (pkg/backend/wireguard, wireguard.go and
-# wireguard_network.go) builds one device, flannel-wg, whose peers are the
-# other nodes' IPv6 addresses (port 51820) and whose allowed IPs are both of a
-# node's pod subnets: IPv4 and IPv6 pod traffic ride one tunnel over 6PN. It
-# needs WireGuard in the kernel (CONFIG_WIREGUARD, checked at boot). flannel
-# gives the device, and so the pods, eth0's MTU minus 80 (WireGuard over IPv6):
-# 1420 - 80 = 1340 on Fly.
-readonly FLANNEL_BACKEND=wireguard-native FLANNEL_WG_MODE=ipv6 FLANNEL_WG_KEEPALIVE=25
+# flannel backend (K3S_FLANNEL_BACKEND, config FLANNEL_BACKEND; README.md,
+# "Pod network"). Every node renders the same net-conf, because k3s hands a
+# --flannel-conf file to flannel as it is (pkg/agent/flannel/setup.go). Fly
+# links machines over IPv6 only (6PN).
+# - wireguard: Mode "ipv6" builds one device, flannel-wg, listening on
+#   ListenPort, whose peers carry both of a node's pod subnets, dialled over
+#   IPv6: IPv4 and IPv6 pod traffic ride one tunnel. Since flannel v0.26.6
+#   (commit 35249c25, "Use peer's wireguard port") a peer is dialled at the
+#   IPv6 port its lease advertises, ListenPortV6 (default 51821), while the
+#   ipv6-mode device listens on ListenPort (default 51820): flannel v0.28.4
+#   (k3s v1.36) pkg/backend/wireguard/wireguard.go:123-124,158,167 and
+#   wireguard_network.go:172-179,226. Both are set to one port here.
+# - vxlan: one device per family (pkg/backend/vxlan/vxlan.go); the IPv6 one
+#   tunnels over 6PN, the IPv4 one over eth0's IPv4, which Fly does not route
+#   between machines: IPv4 pod traffic stays within a node (and egress).
+#   Over an IPv6 underlay VXLAN costs 70 bytes, and flannel's vxlan devices
+#   take Backend.MTU (vxlan.go:171,206,234), so MTU = eth0's MTU - 70.
+readonly FLANNEL_WG_PORT=51820 FLANNEL_WG_KEEPALIVE=25 VXLAN_IPV6_OVERHEAD=70
+require K3S_FLANNEL_BACKEND "set it to wireguard or vxlan (config FLANNEL_BACKEND)"
+flannel_backend=$K3S_FLANNEL_BACKEND
+case "$flannel_backend" in
+  wireguard | vxlan) ;;
+  *) fail "K3S_FLANNEL_BACKEND must be wireguard or vxlan (got \"$flannel_backend\")" ;;
+esac
+eth0_mtu=${K3S_ETH0_MTU:-$(cat /sys/class/net/eth0/mtu 2>/dev/null || true)}
+[[ $eth0_mtu =~ ^[0-9]+$ ]] || fail "cannot read eth0's MTU (got \"$eth0_mtu\")"
 
 ipv6=$FLY_PRIVATE_IP
 if [[ ! $ipv6 =~ ^[0-9A-Fa-f:]+$ || $ipv6 != *:* ]]; then
@@ -168,6 +183,32 @@ server_url() {
   esac
 }
 
+# How k3s starts: found, join, restart its member (datastore.sh, one table).
+wal=no token=no decision=none join_url=""
+[[ $role == server && -d $data_dir/server/db/etcd/member/wal ]] && wal=yes
+[[ -s $token_file ]] && token=yes
+if [[ -s $K3S_DECISION_FILE ]]; then
+  read -r decision join_url <"$K3S_DECISION_FILE" || true
+  case "$decision" in
+    found | join) ;;
+    *) fail "$K3S_DECISION_FILE holds \"$decision\"; expected \"found\" or \"join <server URL>\"" ;;
+  esac
+fi
+action=$("$here/datastore.sh" decide "$role" "$([[ $bootstrap -eq 1 ]] && echo true || echo false)" \
+  "$wal" "$decision" "$token")
+case "$action" in
+  wait-decision) fail "no etcd data and no decision from the deploy in $K3S_DECISION_FILE: nothing to render yet" ;;
+  wait-token) fail "no join token in $token_file yet: nothing to render yet" ;;
+  join)
+    if [[ $bootstrap -eq 1 ]]; then
+      [[ -n $join_url ]] || fail "$K3S_DECISION_FILE says join but names no server URL"
+    else
+      require K3S_BOOTSTRAP_SERVER "joining servers need the address of the server to join"
+      join_url=$K3S_BOOTSTRAP_SERVER
+    fi
+    ;;
+esac
+
 node_name=$K3S_NODE_NAME
 out_dir=$(dirname -- "$out")
 flannel_conf="$out_dir/flannel-net-conf.json"
@@ -214,7 +255,7 @@ render() {
   fi
   list kube-proxy-arg "conntrack-max-per-core=0"
 
-  if [[ $role == agent ]]; then
+  if [[ $action == agent ]]; then
     scalar server "$K3S_SERVER_URL"
     scalar token-file "$token_file"
     return 0
@@ -223,25 +264,22 @@ render() {
   scalar cluster-cidr "$K3S_CLUSTER_CIDR"
   scalar service-cidr "$K3S_SERVICE_CIDR"
   scalar cluster-dns "$K3S_CLUSTER_DNS"
-  scalar flannel-backend "$FLANNEL_BACKEND"
+  if [[ $flannel_backend == wireguard ]]; then
+    scalar flannel-backend wireguard-native
+  else
+    scalar flannel-backend vxlan
+  fi
   flag flannel-ipv6-masq true
   list tls-san "$K3S_CP_HOST" "$node_name"
   list disable traefik servicelb metrics-server
 
-  if [[ $bootstrap -eq 1 ]]; then
-    # cluster-init only on the very first boot: a bootstrap server that lost
-    # its etcd data must not found a second cluster (the stack then marks
-    # another server as bootstrap and this one joins it).
-    if [[ ! -e $data_dir/server/db ]]; then
-      flag cluster-init true
-    fi
-    # k3s generates the token on first boot; later the file may hold it.
-    if [[ -s $token_file ]]; then
-      scalar token-file "$token_file"
-    fi
-  else
-    require K3S_BOOTSTRAP_SERVER "joining servers need the address of the server to join"
-    scalar server "$(server_url "$K3S_BOOTSTRAP_SERVER")"
+  echo "# datastore: $action (datastore.sh)"
+  case "$action" in
+    found) flag cluster-init true ;;
+    join) scalar server "$(server_url "$join_url")" ;;
+  esac
+  # k3s writes the token on the founding server; a joined one has it in the file.
+  if [[ -s $token_file ]]; then
     scalar token-file "$token_file"
   fi
 }
@@ -249,9 +287,9 @@ render() {
 # --- flannel net-conf ----------------------------------------------------------
 
 # k3s uses a --flannel-conf file as it is (FlannelConfOverride in k3s's
-# pkg/agent/flannel/setup.go), so this is the whole net-conf k3s would
-# generate for wireguard-native (same keys, keepalive 25), plus the Mode that
-# puts both families on one tunnel over IPv6.
+# pkg/agent/flannel/setup.go), so this is the whole net-conf: for wireguard
+# the keys k3s would generate for wireguard-native (keepalive 25) plus the
+# Mode and the one port; for vxlan the MTU for an IPv6 underlay.
 render_flannel_conf() {
   local ipv4_enabled=false
   [[ -n $pod_range_v4 ]] && ipv4_enabled=true
@@ -260,8 +298,14 @@ render_flannel_conf() {
   printf '  "EnableIPv4": %s,\n' "$ipv4_enabled"
   printf '  "EnableIPv6": true,\n'
   printf '  "IPv6Network": "%s",\n' "$pod_range_v6"
-  printf '  "Backend": {\n    "Type": "wireguard",\n    "Mode": "%s",\n' "$FLANNEL_WG_MODE"
-  printf '    "PersistentKeepaliveInterval": %d\n  }\n' "$FLANNEL_WG_KEEPALIVE"
+  if [[ $flannel_backend == wireguard ]]; then
+    printf '  "Backend": {\n    "Type": "wireguard",\n    "Mode": "ipv6",\n'
+    printf '    "ListenPort": %d,\n    "ListenPortV6": %d,\n' "$FLANNEL_WG_PORT" "$FLANNEL_WG_PORT"
+    printf '    "PersistentKeepaliveInterval": %d\n  }\n' "$FLANNEL_WG_KEEPALIVE"
+  else
+    printf '  "Backend": {\n    "Type": "vxlan",\n    "MTU": %d\n  }\n' \
+      "$((eth0_mtu - VXLAN_IPV6_OVERHEAD))"
+  fi
   echo "}"
 }
 
