@@ -5,6 +5,7 @@
  * at a given moment), scratch clusters under clusters/, and the check for
  * what Fly holds outside the Terraform state.
  */
+import { EMULATOR_LOG_FILE, endpointLines } from "../contract/emulator-endpoint";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -16,7 +17,7 @@ import { ROOT, toolchain } from "../cli/toolchain";
 import { stateFileFor } from "../config/state";
 import { MachinesApi } from "../ops/machines-api";
 
-/** Scratch clusters made by bench/ and reliability/ start with this (and are removed after). */
+/** Scratch clusters made by bench/ and bench/reliability/ start with this (and are removed after). */
 export const SCRATCH_PREFIX = "zz-";
 
 export interface RunResult {
@@ -44,11 +45,7 @@ export async function startLocalFly(settings: Partial<Settings> = {}): Promise<L
   const stateDir = path.join(work, "emulator");
   const emu = await startEmulator({ port: 0, stateDir, settings });
   // cli/target.ts finds a running emulator by the URL and token in its log.
-  fs.writeFileSync(
-    path.join(stateDir, "emulator.log"),
-    `FLY_API_URL=${emu.url}\nFLY_API_TOKEN=${emu.token}\n`,
-    { mode: 0o600 },
-  );
+  fs.writeFileSync(path.join(stateDir, EMULATOR_LOG_FILE), endpointLines(emu), { mode: 0o600 });
   const env = { ...process.env } as Record<string, string>;
   delete env.FLY_API_TOKEN;
   delete env.FLY_API_URL;

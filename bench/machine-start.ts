@@ -15,7 +15,8 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { resetEmulator, startEmulator } from "../emulator";
 import { EMULATOR_TEST_IMAGE, buildTestImage } from "../emulator/test-image";
-import { Machine, MachinesApi } from "../ops/machines-api";
+import { Machine } from "../contract/machines-api-types";
+import { MachinesApi } from "../ops/machines-api";
 
 const IMAGE = EMULATOR_TEST_IMAGE;
 

@@ -1,24 +1,9 @@
 /**
  * fly-machines: the project's Machines API command, run by the stack's
  * provisioners and by k3s.sh. Reads FLY_API_TOKEN and FLY_API_URL, the same
- * settings as the Terraform provider.
- *
- *   fly-machines snapshots-off --app A --volume VOL_ID
- *   fly-machines roll          --app A --machine ID|NAME   (desired config JSON in $FLY_K3S_MACHINE_CONFIG)
- *                              [--wait-ready --cp-app CP --bootstrap ID|NAME [--etcd] [--timeout S]]
- *                              (after a restart: wait until the node is Ready in its new boot and,
- *                              with --etcd, until etcd reports healthy through it)
- *   fly-machines join          --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
- *                              (writes the join token, then waits until the node is Ready)
- *   fly-machines wait-ready    --cp-app CP --bootstrap ID|NAME --app A --machine ID|NAME [--timeout S]
- *   fly-machines bootstrap     --cp-app CP --bootstrap ID|NAME [--wait-ready] [--timeout S]
- *                              (asks the other servers whether the cluster formed, tells the
- *                              bootstrap server to found or join; --wait-ready: k3s runs, wait Ready)
- *   fly-machines taint         --cp-app CP --bootstrap ID|NAME
- *   fly-machines list          --app A
- *   fly-machines kubeconfig    --cp-app CP --bootstrap ID|NAME --cluster NAME --server URL --out FILE
+ * settings as the Terraform provider. Its commands and options are the table
+ * in contract/fly-machines-call.ts (`fly-machines --help` prints it).
  */
-import { parseArgs } from "util";
 import {
   disableScheduledSnapshots,
   fetchKubeconfig,
@@ -28,8 +13,15 @@ import {
   waitNodeReady,
 } from "../ops/cluster-ops";
 import { bootstrapServer, removeStaleServers } from "../ops/bootstrap";
-import { FLY_MACHINES_OPTIONS } from "../ops/fly-machines-call";
-import { MachineConfig, MachinesApi, apiOptionsFromEnv } from "../ops/machines-api";
+import {
+  DEFAULT_TIMEOUT_SEC,
+  FlyMachinesCall,
+  ROLL_CONFIG_ENV,
+  flyMachinesUsage,
+  parseFlyMachinesArgs,
+} from "../contract/fly-machines-call";
+import { MachineConfig } from "../contract/machines-api-types";
+import { MachinesApi, apiOptionsFromEnv } from "../ops/machines-api";
 
 async function listMachines(api: MachinesApi, app: string): Promise<void> {
   const rows = (await api.listMachines(app)).map((m) => [
@@ -53,100 +45,71 @@ async function listMachines(api: MachinesApi, app: string): Promise<void> {
 
 const log = (line: string) => console.error(`[fly-machines] ${line}`);
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  const { values: o } = parseArgs({
-    args: rest,
-    options: FLY_MACHINES_OPTIONS,
-  });
-  const need = (key: keyof typeof o): string => {
-    const v = o[key];
-    if (typeof v !== "string" || !v) throw new Error(`${command}: --${key} is required`);
-    return v;
-  };
-  if (o.timeout !== undefined && !/^[1-9]\d*$/.test(o.timeout)) {
-    throw new Error(
-      `--timeout must be a whole number of seconds (got ${JSON.stringify(o.timeout)})`,
-    );
-  }
-  const timeout = o.timeout ? Number(o.timeout) : 600;
-  const api = new MachinesApi(apiOptionsFromEnv());
-  switch (command) {
+/** Runs one parsed call. */
+async function run(api: MachinesApi, call: FlyMachinesCall): Promise<void> {
+  const timeout = ("timeoutSec" in call && call.timeoutSec) || DEFAULT_TIMEOUT_SEC;
+  switch (call.command) {
     case "snapshots-off":
-      return disableScheduledSnapshots(api, need("app"), need("volume"), log);
+      return disableScheduledSnapshots(api, call.app, call.volume, log);
     case "roll": {
-      const raw = process.env.FLY_K3S_MACHINE_CONFIG;
-      if (!raw) throw new Error("roll: FLY_K3S_MACHINE_CONFIG is not set");
-      const readiness = o["wait-ready"]
-        ? {
-            cpApp: need("cp-app"),
-            bootstrap: need("bootstrap"),
-            etcd: !!o.etcd,
-            timeoutSec: timeout,
-          }
-        : undefined;
-      if (o.etcd && !readiness) throw new Error("roll: --etcd needs --wait-ready");
+      const raw = process.env[ROLL_CONFIG_ENV];
+      if (!raw) throw new Error(`roll: ${ROLL_CONFIG_ENV} is not set`);
+      const w = call.waitReady;
       await rollNode(
         api,
-        need("app"),
-        need("machine"),
+        call.app,
+        call.machine,
         JSON.parse(raw) as MachineConfig,
         log,
-        readiness,
+        w && { cpApp: w.cpApp, bootstrap: w.bootstrap, etcd: w.etcd, timeoutSec: timeout },
       );
       return;
     }
     case "join":
-      await joinAndWaitReady(
-        api,
-        need("cp-app"),
-        need("bootstrap"),
-        need("app"),
-        need("machine"),
-        log,
-        timeout,
-      );
+      await joinAndWaitReady(api, call.cpApp, call.bootstrap, call.app, call.machine, log, timeout);
       // A server that replaced one with a lost volume: the dead member goes.
-      if (need("app") === need("cp-app")) {
-        await removeStaleServers(api, need("cp-app"), need("bootstrap"), log);
+      if (call.app === call.cpApp) {
+        await removeStaleServers(api, call.cpApp, call.bootstrap, log);
       }
       return;
     case "wait-ready":
-      await waitNodeReady(
-        api,
-        need("cp-app"),
-        need("bootstrap"),
-        need("app"),
-        need("machine"),
-        log,
-        timeout,
-      );
+      await waitNodeReady(api, call.cpApp, call.bootstrap, call.app, call.machine, log, timeout);
       return;
     case "bootstrap":
-      await bootstrapServer(api, need("cp-app"), need("bootstrap"), log, {
-        k3s: !!o["wait-ready"],
+      await bootstrapServer(api, call.cpApp, call.bootstrap, log, {
+        k3s: call.waitReady,
         timeoutSec: timeout,
       });
       return;
     case "list":
-      return listMachines(api, need("app"));
+      return listMachines(api, call.app);
     case "taint":
-      return taintControlPlane(api, need("cp-app"), need("bootstrap"), log);
+      return taintControlPlane(api, call.cpApp, call.bootstrap, log);
     case "kubeconfig":
       return fetchKubeconfig(
         api,
-        need("cp-app"),
-        need("bootstrap"),
-        need("cluster"),
-        need("server"),
-        need("out"),
+        call.cpApp,
+        call.bootstrap,
+        call.cluster,
+        call.server,
+        call.out,
         log,
       );
-    default:
-      throw new Error(
-        `unknown command ${JSON.stringify(command ?? "")}; one of snapshots-off, roll, join, wait-ready, bootstrap, list, taint, kubeconfig`,
-      );
   }
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.length === 0 || ["--help", "-h", "help"].includes(argv[0])) {
+    process.stdout.write(flyMachinesUsage());
+    return;
+  }
+  let call: FlyMachinesCall;
+  try {
+    call = parseFlyMachinesArgs(argv);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${flyMachinesUsage()}`, { cause: e });
+  }
+  await run(new MachinesApi(apiOptionsFromEnv()), call);
 }
 
 main(process.argv.slice(2)).catch((e: Error) => {

@@ -6,7 +6,7 @@
  * the reference as the cluster's NODE_IMAGE (unless the config names another
  * image). --dry-run prints the steps and changes nothing.
  * `npm run image -- --write-env` only rewrites images/k3s-node/node-env.sh
- * from constructs/node-env.ts.
+ * from contract/node-env.ts.
  *
  * The target is decided from FLY_API_TOKEN alone (nothing is started): without
  * it, the verb says why it cannot build here and what the local target runs
@@ -32,7 +32,7 @@ import {
   updateConfigNodeImage,
   writeNodeEnvFile,
 } from "../cli/image";
-import { NODE_ENV_SCRIPT_PATH, nodeEnvScript } from "../constructs/node-env";
+import { NODE_ENV_SCRIPT_PATH, nodeEnvScript } from "../contract/node-env";
 import { DEFAULT_API_URL, MachinesApi, MachinesApiError } from "../ops/machines-api";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
 import { ConfigError } from "../config/errors";
+import { vmSizeName } from "../config/fly";
 import { ClusterDefinition, NODE_GROUPS_FILE, bootstrapNodeId, loadCluster } from "../config/load";
 import { buildTestImage } from "../emulator/test-image";
 import {
@@ -21,6 +22,7 @@ import {
   nodeGroupAppName,
   nodeGroupIdProblem,
 } from "../config/naming";
+import { LABEL_MACHINE, labelFilter } from "../contract/podman-labels";
 import { fetchKubeconfig, taintControlPlane } from "../ops/cluster-ops";
 import { addressChangeLine } from "../ops/deploy";
 import { MachinesApi } from "../ops/machines-api";
@@ -102,7 +104,9 @@ async function machineStatus(ctx: Context, only?: string[]): Promise<MachineStat
         zone: m.config.env?.K3S_ZONE ?? "",
         private_ip: m.private_ip,
         image: m.config.image,
-        size: g ? `${g.cpu_kind}-cpu-${g.cpus}x ${g.memory_mb} MB` : "",
+        size: g
+          ? `${vmSizeName(g.cpu_kind, g.cpus) ?? `${g.cpu_kind} ${g.cpus} CPU`} ${g.memory_mb} MB`
+          : "",
         node_name: machineInternalName(app, m.id),
       });
     }
@@ -287,7 +291,7 @@ async function actOn(ctx: Context, newStack: () => Stack): Promise<number> {
       if (!m) throw new Error(`no machine ${wanted ?? "at all"} in app ${app}`);
       const ps = spawnSync(
         "podman",
-        ["ps", "--filter", `label=io.fly-k3s.emulator.machine=${m.id}`, "--format", "{{.Names}}"],
+        ["ps", "--filter", labelFilter(LABEL_MACHINE, m.id), "--format", "{{.Names}}"],
         { encoding: "utf8" },
       );
       const container = ps.stdout.split("\n")[0];

@@ -15,7 +15,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { EMULATOR_TEST_IMAGE, imageAppName } from "../config/naming";
-import { NODE_ENV_SCRIPT_PATH, nodeEnvScript } from "../constructs/node-env";
+import { NODE_ENV_SCRIPT_PATH, nodeEnvScript } from "../contract/node-env";
 
 /** Fly's image registry. */
 export const FLY_REGISTRY = "registry.fly.io";
@@ -23,21 +23,26 @@ export const FLY_REGISTRY = "registry.fly.io";
 /** Platform of Fly Machines. */
 export const IMAGE_PLATFORM = "linux/amd64";
 
+/** The folder the image is built from: its files and its kernel/ (the kernel option list). */
+export const IMAGE_DIR = "images/k3s-node";
+
 /** The Dockerfile, relative to the repository root (the build context). */
-export const DOCKERFILE = "images/k3s-node/Dockerfile";
+export const DOCKERFILE = `${IMAGE_DIR}/Dockerfile`;
 
 export { imageAppName };
 
-/** The files the image is built from, relative to the repository root, sorted. */
+/** The files the image is built from (every file under IMAGE_DIR), relative to the repository root, sorted. */
 export function imageInputs(root: string): string[] {
-  const list = (dir: string) =>
+  const list = (dir: string): string[] =>
     fs
-      .readdirSync(path.join(root, dir))
-      .filter((f) => !f.startsWith(".") && !f.endsWith(".md")) // docs are not in the image
-      .map((f) => `${dir}/${f}`);
-  return [...list("images/k3s-node"), ...list("kernel")]
-    .filter((f) => fs.statSync(path.join(root, f)).isFile())
-    .sort();
+      .readdirSync(path.join(root, dir), { withFileTypes: true })
+      .filter((e) => !e.name.startsWith(".") && !e.name.endsWith(".md")) // docs are not in the image
+      .flatMap((e) => {
+        const rel = `${dir}/${e.name}`;
+        if (e.isDirectory()) return list(rel);
+        return e.isFile() ? [rel] : [];
+      });
+  return list(IMAGE_DIR).sort();
 }
 
 /** sha256 over the names and contents of the image inputs: a new tag whenever one changes. Pure. */
@@ -192,7 +197,7 @@ export function localTargetMessage(clusterDir: string, nodeImage: string): strin
   ].join("\n");
 }
 
-/** Rewrites images/k3s-node/node-env.sh from constructs/node-env.ts; true if it changed. */
+/** Rewrites images/k3s-node/node-env.sh from contract/node-env.ts; true if it changed. */
 export function writeNodeEnvFile(root: string): boolean {
   const file = path.join(root, NODE_ENV_SCRIPT_PATH);
   const want = nodeEnvScript();

@@ -4,7 +4,7 @@
  * start-up (about a second of CPU each; a 33-node deploy runs ~70 steps).
  *
  * The build is keyed by the content of every source it holds and kept in the
- * cache (`<cache>/ops-js/<hash>/`), so a fresh clone with the same sources
+ * cache (`<cache>/ops-js/<hash>/`: OPS_JS_DIR of contract/cache-layout.ts), so a fresh clone with the same sources
  * reuses it and an edited source gets a new build. `bin/fly-machines` runs it
  * when FLY_K3S_OPS_JS names it (the toolchain's environment does), and falls
  * back to ts-node otherwise.
@@ -63,9 +63,9 @@ export function opsBuildKey(root: string, sources: Map<string, string>): string 
  * Written to a temporary directory and renamed into place, so a build killed
  * half-way is never used.
  */
-export function ensureOpsBuild(root: string, cache: string): string {
+export function ensureOpsBuild(root: string, buildsDir: string): string {
   const sources = opsSources(root);
-  const dir = path.join(cache, "ops-js", opsBuildKey(root, sources));
+  const dir = path.join(buildsDir, opsBuildKey(root, sources));
   const entryJs = path.join(dir, OPS_ENTRY.replace(/\.ts$/, ".js"));
   if (fs.existsSync(entryJs)) return entryJs;
   fs.mkdirSync(path.dirname(dir), { recursive: true });

@@ -11,11 +11,11 @@ import * as path from "path";
 import { ClusterConfig } from "../config/schema";
 import { stackName } from "../config/naming";
 import { stateFileFor, stateLocation } from "../config/state";
+import { ShowState, stateResources } from "../contract/tofu-state";
 import { Declared, adopt, declaredFromSynth, waitDestroyed } from "../ops/adopt";
 import {
   DeployResult,
   Repair,
-  ShowState,
   addressChangeLine,
   addressChanges,
   deploy,
@@ -183,7 +183,7 @@ export class Stack {
     // `show -json` answers for a missing state too, where `state list` fails.
     const r = await this.must("tofu show", this.tofu(["show", "-json", "-no-color"]));
     const state = JSON.parse(r.stdout) as ShowState;
-    return (state.values?.root_module?.resources ?? []).map((x) => x.address);
+    return stateResources(state).map((x) => x.address);
   }
 
   /**
@@ -232,7 +232,7 @@ export class Stack {
  * refreshed state with each drifted resource's value from before. Pure.
  */
 export function stateBeforeRefresh(p: PlanJson): ShowState {
-  const after = p.prior_state?.values?.root_module?.resources ?? [];
+  const after = stateResources(p.prior_state);
   const drift = new Map((p.resource_drift ?? []).map((d) => [d.address, d]));
   const resources = after.map((r) => {
     const d = drift.get(r.address);

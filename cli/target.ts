@@ -6,13 +6,20 @@
  *   FLY_K3S_EMULATOR_PORT  API port (default 4280)
  *
  * The emulator's log (with its URL and token, mode 0600) and pid are kept in
- * its state directory.
+ * its state directory (contract/emulator-endpoint.ts).
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import {
+  EMULATOR_LOG_FILE,
+  EMULATOR_PID_FILE,
+  EMULATOR_PORT,
+  defaultEmulatorStateDir,
+  endpointFromLog,
+} from "../contract/emulator-endpoint";
 import { DEFAULT_API_URL } from "../ops/machines-api";
-import { defaultStateDir } from "../emulator/store";
 import { ROOT } from "./toolchain";
 
 export interface Target {
@@ -32,15 +39,6 @@ function target(kind: Target["kind"], apiUrl: string, token: string): Target {
   };
 }
 
-/** Reads the last URL and token the emulator printed to its log. Pure. */
-export function endpointFromLog(log: string): { url: string; token: string } | undefined {
-  const last = (key: string) =>
-    [...log.matchAll(new RegExp(`^${key}=(.+)$`, "gm"))].map((m) => m[1]).pop();
-  const url = last("FLY_API_URL");
-  const token = last("FLY_API_TOKEN");
-  return url && token ? { url, token } : undefined;
-}
-
 async function answers(url: string, token: string): Promise<boolean> {
   try {
     const res = await fetch(`${url}/apps`, { headers: { Authorization: `Bearer ${token}` } });
@@ -57,9 +55,9 @@ export async function localFly(
   log: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ url: string; token: string }> {
-  const dir = env.FLY_K3S_EMULATOR_DIR || defaultStateDir();
-  const port = env.FLY_K3S_EMULATOR_PORT || "4280";
-  const logFile = path.join(dir, "emulator.log");
+  const dir = env.FLY_K3S_EMULATOR_DIR || defaultEmulatorStateDir(env, os.homedir());
+  const port = env.FLY_K3S_EMULATOR_PORT || String(EMULATOR_PORT);
+  const logFile = path.join(dir, EMULATOR_LOG_FILE);
   const current = () => {
     const ep = fs.existsSync(logFile)
       ? endpointFromLog(fs.readFileSync(logFile, "utf8"))
@@ -96,7 +94,7 @@ export async function localFly(
   );
   child.unref();
   fs.closeSync(out);
-  fs.writeFileSync(path.join(dir, "emulator.pid"), `${child.pid}\n`);
+  fs.writeFileSync(path.join(dir, EMULATOR_PID_FILE), `${child.pid}\n`);
   for (let i = 1; i <= 60; i++) {
     await sleep(1000);
     const ep = current();

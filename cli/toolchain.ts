@@ -1,12 +1,14 @@
 /**
  * The project's OpenTofu and its CLI configuration, as `npm run setup` builds
  * them (scripts/setup.sh). Versions and the mirror host come from
- * scripts/toolchain.env, their one owner.
+ * scripts/toolchain.env, their one owner; paths in the cache from
+ * contract/cache-layout.ts.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { CachePath, cachePath, cacheRoot } from "../contract/cache-layout";
 import { ensureOpsBuild } from "./ops-build";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -20,10 +22,12 @@ export function toolchainVar(name: string): string {
 }
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return (
-    env.FLY_K3S_CACHE ??
-    path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "fly-k3s")
-  );
+  return cacheRoot(env, os.homedir());
+}
+
+/** A path in the cache (contract/cache-layout.ts), its versions from scripts/toolchain.env. */
+export function inCache(name: CachePath, env: NodeJS.ProcessEnv = process.env): string {
+  return cachePath(cacheDir(env), name, toolchainVar);
 }
 
 export interface Toolchain {
@@ -48,7 +52,7 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
             env: {
               TERRAFORM_BINARY_NAME: bin,
               CHECKPOINT_DISABLE: "1",
-              FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, cacheDir(env)),
+              FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, inCache("OPS_JS_DIR", env)),
             },
           };
         }
@@ -56,8 +60,8 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
     }
     throw new Error("FLY_K3S_USE_REGISTRY=1 but neither tofu nor terraform is on PATH");
   }
-  const cache = cacheDir(env);
-  const binary = path.join(cache, `tofu-${toolchainVar("TOFU_VERSION")}`, "tofu");
+  const binary = inCache("TOFU_BIN", env);
+  const mirror = inCache("MIRROR_DIR", env);
   if (!fs.existsSync(binary)) {
     throw new Error(`OpenTofu ${toolchainVar("TOFU_VERSION")} is not built yet: run npm run setup`);
   }
@@ -66,14 +70,14 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
     ["hashicorp/null", "NULL_PROVIDER_VERSION"],
   ]) {
     const version = toolchainVar(versionVar);
-    const dir = path.join(cache, "provider-mirror", toolchainVar("MIRROR_HOST"), addr, version);
+    const dir = path.join(mirror, toolchainVar("MIRROR_HOST"), addr, version);
     if (!fs.existsSync(dir)) {
       throw new Error(
         `provider ${addr} ${version} is not installed: run npm run setup (README "Providers" says where it comes from)`,
       );
     }
   }
-  const cliConfig = path.join(cache, "tofu.tfrc");
+  const cliConfig = inCache("TF_CLI_CONFIG", env);
   return {
     binary,
     env: {
@@ -81,10 +85,10 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
       TF_CLI_CONFIG_FILE: cliConfig,
       // `providers lock` (cdktf runs it on a stack without a lock file) ignores
       // the CLI configuration's mirror and asks the registry: name the mirror.
-      TF_CLI_ARGS_providers_lock: `-fs-mirror=${path.join(cache, "provider-mirror")}`,
+      TF_CLI_ARGS_providers_lock: `-fs-mirror=${mirror}`,
       CHECKPOINT_DISABLE: "1",
       // bin/fly-machines runs this build instead of starting ts-node per step.
-      FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, cache),
+      FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, inCache("OPS_JS_DIR", env)),
     },
   };
 }

@@ -35,6 +35,21 @@ export const VM_SIZES: ReadonlyMap<string, VmSize> = new Map([
   ]),
 ]);
 
+/**
+ * Fly's name for a guest's CPU kind and count (`performance-4x`), or undefined
+ * when Fly has none. The one place size names are made: a test fails on a
+ * size name in any other .ts file that the table does not hold. Pure.
+ */
+export function vmSizeName(
+  cpuKind: string | undefined,
+  cpus: number | undefined,
+): string | undefined {
+  for (const [name, size] of VM_SIZES) {
+    if (size.cpuKind === cpuKind && size.cpus === cpus) return name;
+  }
+  return undefined;
+}
+
 /** Memory must be a multiple of this many MB. */
 export const MEMORY_STEP_MB = 256;
 

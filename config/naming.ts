@@ -32,8 +32,11 @@ export const workerMachineName = (group: string, index: number): string =>
 /** An app's `.internal` name: every started machine of the app, over 6PN. */
 export const appInternalHost = (app: string): string => `${app}.internal`;
 
-/** The k3s API server URL on a host. */
-export const apiServerUrlOn = (host: string): string => `https://${host}:6443`;
+/** The port k3s serves its API (and supervisor) on: k3s's default, which the node keeps. */
+export const K3S_API_PORT = 6443;
+
+/** The k3s API server URL on a host (a name, or an IPv6 literal in brackets). */
+export const apiServerUrlOn = (host: string): string => `https://${host}:${K3S_API_PORT}`;
 
 /** The name every node uses to reach the API servers over 6PN. */
 export const controlPlaneInternalHost = (cluster: string): string =>
@@ -60,7 +63,7 @@ export function imageRunsK3s(image: string): boolean {
 /**
  * A machine's own `.internal` name, `<machine_id>.vm.<app>.internal`: what a
  * server joins the bootstrap server by, and the Kubernetes node name a node
- * registers as (the node image gets it from constructs/node-env.ts, which
+ * registers as (the node image gets it from contract/node-env.ts, which
  * renders this function with FLY_MACHINE_ID and FLY_APP_NAME).
  */
 export function machineInternalName(app: string, machineId: string): string {

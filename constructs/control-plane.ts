@@ -11,7 +11,7 @@ import {
 } from "../config/naming";
 import { FlyNode } from "./fly-node";
 import { nodeEnv, nodeMetadata } from "./node-env";
-import { BootstrapRef } from "../ops/fly-machines-call";
+import { BootstrapRef } from "../contract/fly-machines-call";
 import { OpsStep } from "./ops-step";
 
 export interface ControlPlaneProps {

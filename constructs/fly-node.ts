@@ -3,8 +3,9 @@ import { Construct } from "constructs";
 import { Machine } from "../.gen/providers/fly/machine";
 import { Volume } from "../.gen/providers/fly/volume";
 import { VmSpec } from "../config/schema";
-import { MANAGED_CONFIG_FIELDS, NODE_STOP_CONFIG } from "../ops/cluster-ops";
-import { VOLUME_MOUNT_PATH } from "../ops/node-paths";
+import { ROLL_CONFIG_ENV } from "../contract/fly-machines-call";
+import { MANAGED_CONFIG_FIELDS, NODE_STOP_CONFIG } from "../contract/machine-config";
+import { VOLUME_MOUNT_PATH } from "../contract/node-paths";
 import { OpsStep } from "./ops-step";
 
 export interface FlyNodeProps {
@@ -98,7 +99,7 @@ export class FlyNode extends Construct {
       // absent), so leaving it unset fails every create with "inconsistent
       // result after apply".
       restart: { policy: "always", maxRetries: 0 },
-      // The roll step owns these fields (one list: ops/cluster-ops.ts).
+      // The roll step owns these fields (one list: contract/machine-config.ts).
       lifecycle: { ignoreChanges: [...MANAGED_CONFIG_FIELDS] },
     });
 
@@ -124,7 +125,7 @@ export class FlyNode extends Construct {
           : undefined,
       },
       triggers: { machine_id: this.machine.id, config: desired },
-      environment: { FLY_K3S_MACHINE_CONFIG: desired },
+      environment: { [ROLL_CONFIG_ENV]: desired },
       dependsOn: props.rollAfter,
     });
   }

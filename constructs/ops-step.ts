@@ -2,7 +2,7 @@ import { Resource } from "@cdktf/provider-null/lib/resource";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import * as path from "path";
-import { FlyMachinesCall, flyMachinesArgs } from "../ops/fly-machines-call";
+import { FlyMachinesCall, flyMachinesArgs } from "../contract/fly-machines-call";
 
 /**
  * Construct context key holding the path of the project's Machines API command
@@ -19,7 +19,7 @@ export const OPS_COMMAND_CONTEXT = "fly-k3s:opsCommand";
 export const DEFAULT_OPS_COMMAND = path.resolve(__dirname, "..", "bin", "fly-machines");
 
 export interface OpsStepProps {
-  /** The `bin/fly-machines` invocation (ops/fly-machines-call.ts). */
+  /** The `bin/fly-machines` invocation (contract/fly-machines-call.ts). */
   readonly call: FlyMachinesCall;
   /**
    * Values whose change re-runs the step (for example the machine id, so a

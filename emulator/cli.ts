@@ -3,12 +3,13 @@
  * Runs the local Fly Machines API in the foreground until Ctrl-C.
  */
 import { parseArgs } from "node:util";
+import { EMULATOR_PORT, endpointLines } from "../contract/emulator-endpoint";
 import { FLY_LIKE_LATENCY, latencyFromMedian, type Burst429, type Latency } from "./faults";
 import { resetAllEmulators, resetEmulator, startEmulator } from "./index";
 import { defaultStateDir } from "./store";
 
 const USAGE = `usage: npm run emulator -- [options]
-  --port N            API port (default 4280; 0 picks a free one)
+  --port N            API port (default ${EMULATOR_PORT}; 0 picks a free one)
   --host ADDR         listen address (default 127.0.0.1)
   --token T           bearer token (default: saved in the state dir, else random)
   --state-dir DIR     state directory (default ${defaultStateDir()})
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
     return;
   }
   const emu = await startEmulator({
-    port: num("port", values.port, 0, 65535) ?? 4280,
+    port: num("port", values.port, 0, 65535) ?? EMULATOR_PORT,
     host: values.host,
     token: values.token,
     stateDir,
@@ -152,12 +153,8 @@ async function main(): Promise<void> {
     },
   });
   process.stdout.write(
-    [
-      `fly emulator listening (state ${emu.stateDir}, instance ${emu.instance})`,
-      `FLY_API_URL=${emu.url}`,
-      `FLY_API_TOKEN=${emu.token}`,
-      "",
-    ].join("\n"),
+    `fly emulator listening (state ${emu.stateDir}, instance ${emu.instance})\n` +
+      endpointLines({ url: emu.url, token: emu.token }),
   );
   const stop = (): void => {
     void emu.close().then(() => process.exit(0));

@@ -7,15 +7,15 @@
  * init.exec/entrypoint/cmd, guest CPUs/memory capped to the host, restart
  * policy, stop signal and timeout.
  */
-import { FLY_DNS } from "./network";
 import {
   LABEL,
   LABEL_APP,
   LABEL_INSTANCE,
   LABEL_MACHINE,
   LABEL_ZONE,
-  type ContainerSpec,
-} from "./podman";
+} from "../contract/podman-labels";
+import { FLY_DNS } from "./network";
+import type { ContainerSpec } from "./podman";
 import type { ImageRef, MachineConfig, MachineRecord } from "./types";
 
 /** Fly's `guest` when a config has none (shared-cpu-1x). */

@@ -9,13 +9,15 @@
 import { existsSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { EMULATOR_PORT } from "../contract/emulator-endpoint";
+import { LABEL, LABEL_INSTANCE } from "../contract/podman-labels";
 import { Apps } from "./apps";
 import { FLY_REGIONS, type Context, type Settings } from "./context";
 import type { DnsServer } from "./dns";
 import { FLY_LIKE_LATENCY, NO_LATENCY } from "./faults";
 import { Machines } from "./machines";
 import { Networks } from "./network";
-import { LABEL, LABEL_INSTANCE, Podman } from "./podman";
+import { Podman } from "./podman";
 import { buildServer } from "./server";
 import { defaultStateDir, STATE_FILE, Store } from "./store";
 import { Volumes } from "./volumes";
@@ -156,7 +158,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   await machines.refresh(true);
 
   const server = buildServer(ctx, { apps, volumes, machines });
-  await server.listen({ port: opts.port ?? 4280, host: opts.host ?? "127.0.0.1" });
+  await server.listen({ port: opts.port ?? EMULATOR_PORT, host: opts.host ?? "127.0.0.1" });
   const addr = server.server.address() as AddressInfo;
   ctx.apiPort = addr.port;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;

@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
+import { MACHINE_GONE, type MachineState } from "../contract/fly-states";
 import type { Apps } from "./apps";
 import { containerName, containerSpec, stopTimeoutSec } from "./container-spec";
 import type { Context } from "./context";
@@ -15,7 +16,7 @@ import { ulid } from "./ids";
 import { assertHostCapacity } from "./machine-config";
 import type { MachineQueues } from "./machine-queue";
 import type { ContainerSpec } from "./podman";
-import type { MachineRecord, MachineState } from "./types";
+import type { MachineRecord } from "./types";
 
 /** States in which the machine's container runs (or is about to). */
 export const RUNNING: readonly MachineState[] = ["started", "starting", "updating"];
@@ -23,8 +24,7 @@ export const RUNNING: readonly MachineState[] = ["started", "starting", "updatin
 export const sleep = (ms: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-export const gone = (m: MachineRecord): boolean =>
-  m.state === "destroyed" || m.state === "destroying";
+export const gone = (m: MachineRecord): boolean => MACHINE_GONE.includes(m.state);
 
 export interface StartResult {
   previous_state: string;

@@ -5,8 +5,8 @@
  * path ("config.guest.cpus must be …"); see routes/common.ts.
  */
 import { z } from "zod";
+import { WAITABLE_STATES } from "../contract/fly-states";
 import type { MachineConfig } from "./types";
-import { WAITABLE_STATES } from "./types";
 
 const strings = z.array(z.string(), { error: "must be an array of strings" });
 const stringMap = z.record(z.string(), z.string(), { error: "must be an object of strings" });

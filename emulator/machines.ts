@@ -10,6 +10,7 @@
  *
  * Request bodies arrive already checked by machine-schemas.ts.
  */
+import type { ExecResult } from "../contract/machines-api-types";
 import type { Apps } from "./apps";
 import type { Context } from "./context";
 import { ApiError, badRequest, conflict, notFound, preconditionFailed } from "./errors";
@@ -253,7 +254,7 @@ export class Machines {
     );
     if (r.timedOut)
       throw new ApiError(408, `deadline_exceeded: command did not finish within ${timeoutSec}s`);
-    return { exit_code: r.code, stdout: r.stdout, stderr: r.stderr };
+    return { exit_code: r.code, stdout: r.stdout, stderr: r.stderr } satisfies ExecResult;
   }
 
   setMetadata(m: MachineRecord, key: string, value: string): void {

@@ -16,7 +16,8 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { LABEL, LABEL_INSTANCE, type Podman } from "./podman";
+import { LABEL, LABEL_INSTANCE } from "../contract/podman-labels";
+import type { Podman } from "./podman";
 import type { OrgRecord } from "./types";
 
 export const MTU = 1420;

@@ -8,12 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const LABEL = "io.fly-k3s.emulator";
-export const LABEL_INSTANCE = `${LABEL}.instance`;
-export const LABEL_APP = `${LABEL}.app`;
-export const LABEL_MACHINE = `${LABEL}.machine`;
-export const LABEL_ZONE = `${LABEL}.zone`;
-
 export interface RunResult {
   code: number;
   stdout: string;

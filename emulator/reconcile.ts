@@ -5,9 +5,9 @@
  * emulator process are adopted. Cheap enough to call on every read: one
  * `podman ps` at most every 500 ms.
  */
+import { LABEL_INSTANCE, LABEL_MACHINE } from "../contract/podman-labels";
 import type { Context } from "./context";
 import { RUNNING, type MachineLifecycle } from "./machine-lifecycle";
-import { LABEL_INSTANCE, LABEL_MACHINE } from "./podman";
 
 const MIN_INTERVAL_MS = 500;
 

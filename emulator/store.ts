@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { defaultEmulatorStateDir } from "../contract/emulator-endpoint";
 import type { EmulatorState } from "./types";
 
 export const STATE_FILE = "state.json";
 
 export function defaultStateDir(): string {
-  const base = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
-  return join(base, "fly-k3s", "emulator");
+  return defaultEmulatorStateDir(process.env, homedir());
 }
 
 function emptyState(token?: string): EmulatorState {

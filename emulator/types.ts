@@ -1,20 +1,8 @@
-/** Shapes of the emulator's persisted state and of the Machines API objects it serves. */
-
-export type MachineState =
-  | "created"
-  | "starting"
-  | "started"
-  | "stopping"
-  | "stopped"
-  | "suspending"
-  | "suspended"
-  | "updating"
-  | "failed"
-  | "destroying"
-  | "destroyed";
-
-/** The states `GET .../wait?state=` accepts. */
-export const WAITABLE_STATES = ["started", "stopped", "suspended", "destroyed"] as const;
+/**
+ * Shapes of the emulator's persisted state. The wire shapes it serves are
+ * contract/machines-api-types.ts; state names are contract/fly-states.ts.
+ */
+import type { MachineState } from "../contract/fly-states";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 export type JsonObject = { [k: string]: JsonValue };

@@ -1,4 +1,9 @@
-/** Turn stored records into the JSON objects the Machines API returns. */
+/**
+ * Turn stored records into the JSON objects the Machines API returns; each
+ * satisfies the wire type the client reads (contract/machines-api-types.ts),
+ * with the fields only the provider reads besides.
+ */
+import type { Machine, Volume } from "../contract/machines-api-types";
 import { rfc3339, rfc3339Ms } from "./ids";
 import type { AppRecord, MachineRecord, VolumeRecord } from "./types";
 
@@ -16,7 +21,7 @@ export function appView(app: AppRecord, counts: { machines: number; volumes: num
 
 export function volumeView(v: VolumeRecord, state = "created") {
   const blocks = Math.floor((v.sizeGb * 1024 ** 3) / 4096);
-  return {
+  const view = {
     id: v.id,
     name: v.name,
     state,
@@ -36,10 +41,11 @@ export function volumeView(v: VolumeRecord, state = "created") {
     auto_backup_enabled: v.autoBackupEnabled,
     host_dedication_key: "",
   };
+  return view satisfies Volume;
 }
 
 export function machineView(m: MachineRecord) {
-  return {
+  const view = {
     id: m.id,
     name: m.name,
     state: m.state,
@@ -53,4 +59,5 @@ export function machineView(m: MachineRecord) {
     events: [...m.events].reverse(),
     host_status: "ok",
   };
+  return view satisfies Machine;
 }

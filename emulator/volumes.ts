@@ -4,10 +4,10 @@
  * with a host.
  */
 import { VOLUME_NAME } from "../config/fly";
+import { LABEL, LABEL_APP, LABEL_INSTANCE, LABEL_ZONE } from "../contract/podman-labels";
 import type { Context } from "./context";
 import { ApiError, badRequest, notFound, preconditionFailed, unprocessable } from "./errors";
 import { regionZones, volumeId } from "./ids";
-import { LABEL, LABEL_APP, LABEL_INSTANCE, LABEL_ZONE } from "./podman";
 import type { AppRecord, VolumeRecord } from "./types";
 
 function optInt(

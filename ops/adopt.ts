@@ -34,7 +34,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Machine, MachinesApi, MachinesApiError, Volume } from "./machines-api";
+import { MACHINE_GONE, VOLUME_GONE, stateIn } from "../contract/fly-states";
+import { Machine, Volume } from "../contract/machines-api-types";
+import { ShowState, mountedVolume, stateResources } from "../contract/tofu-state";
+import { MachinesApi, MachinesApiError } from "./machines-api";
 
 /** A declared machine or volume of the synthesized stack. */
 export interface DeclaredResource {
@@ -67,7 +70,6 @@ interface SynthResource {
   readonly name?: string;
   readonly org_slug?: string;
   readonly [attribute: string]: unknown;
-  readonly mount?: { readonly volume?: string } | readonly { readonly volume?: string }[];
 }
 
 interface SynthJson {
@@ -114,8 +116,7 @@ export function declaredFromSynth(json: SynthJson): Declared {
   const machines = Object.entries(res.fly_machine ?? {}).flatMap(([id, m]) => {
     const app = appOf(m.app);
     if (!app || !m.name) return [];
-    const mount = Array.isArray(m.mount) ? m.mount[0] : (m.mount as { volume?: string });
-    const ref = /^\$\{(fly_volume\.[^.]+)\.id\}$/.exec(mount?.volume ?? "");
+    const ref = /^\$\{(fly_volume\.[^.]+)\.id\}$/.exec(mountedVolume(m.mount) ?? "");
     return [
       {
         address: `fly_machine.${id}`,
@@ -141,17 +142,6 @@ export interface LiveApp {
   readonly volumes: readonly Volume[];
 }
 
-interface StateResource {
-  readonly address: string;
-  readonly type: string;
-  readonly values: Record<string, unknown>;
-}
-
-/** The part of `tofu show -json` read here. */
-export interface StateShow {
-  readonly values?: { readonly root_module?: { readonly resources?: readonly StateResource[] } };
-}
-
 export type AdoptAction =
   | { readonly kind: "forget"; readonly address: string; readonly reason: string }
   | {
@@ -168,21 +158,16 @@ export type AdoptAction =
       readonly reason: string;
     };
 
-/** Machine states of a machine that is no more (or soon no more). */
-export const MACHINE_GONE = ["destroyed", "destroying"];
-/** Volume states of a deleted volume (Fly soft-deletes: `pending_destroy` first). */
-export const VOLUME_GONE = ["pending_destroy", "destroyed", "destroying"];
-
 /** A stable order (ids), so that a plan never depends on the order Fly lists things in. */
 const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
 
 /** What to import, forget and destroy so that the apply creates nothing twice. Pure. */
 export function planAdoption(
   declared: Declared,
-  show: StateShow,
+  show: ShowState,
   live: readonly LiveApp[],
 ): AdoptAction[] {
-  const resources = show.values?.root_module?.resources ?? [];
+  const resources = stateResources(show);
   const stateId = new Map(resources.map((r) => [r.address, r.values.id as string]));
   const stateMachineIds = new Set(
     resources.filter((r) => r.type === "fly_machine").map((r) => r.values.id as string),
@@ -205,9 +190,9 @@ export function planAdoption(
   }
 
   for (const { app, machines: allMachines, volumes: allVolumes } of live) {
-    const machines = allMachines.filter((m) => !MACHINE_GONE.includes(m.state));
+    const machines = allMachines.filter((m) => !stateIn(MACHINE_GONE, m.state));
     const liveIds = new Set(machines.map((m) => m.id));
-    const volumes = allVolumes.filter((v) => !VOLUME_GONE.includes(v.state ?? "created"));
+    const volumes = allVolumes.filter((v) => !stateIn(VOLUME_GONE, v.state));
     const orphans = machines.filter((m) => !stateMachineIds.has(m.id)).sort(byId);
     /** Volume addresses taken in this plan (by an import). */
     const takenVolumeAddresses = new Set<string>();
@@ -423,7 +408,7 @@ export async function waitDestroyed(
 export async function adopt(
   runner: AdoptRunner,
   declared: Declared,
-  show: StateShow,
+  show: ShowState,
 ): Promise<AdoptAction[]> {
   const { api, log } = runner;
   const actions = planAdoption(declared, show, await liveApps(api, declared));

@@ -16,9 +16,10 @@ import {
   poll,
   waitNodeReady,
 } from "./cluster-ops";
-import { Machine, MachinesApi } from "./machines-api";
-import { DECISION_FILE, JOIN_TOKEN_FILE, SERVER_TOKEN_FILE } from "./node-paths";
-import { machineInternalName } from "../config/naming";
+import { Machine } from "../contract/machines-api-types";
+import { MachinesApi } from "./machines-api";
+import { DECISION_FILE, JOIN_TOKEN_FILE, SERVER_TOKEN_FILE } from "../contract/node-paths";
+import { apiServerUrlOn, machineInternalName } from "../config/naming";
 
 /** What one server answered; "unknown" when it could not be asked (yet). */
 export interface ServerReport {
@@ -178,7 +179,7 @@ export async function bootstrapServer(
       );
     }
     await writeOnMachine(api, cpApp, self, JOIN_TOKEN_FILE, token.stdout.trim() + "\n");
-    const url = `https://[${via.private_ip}]:6443`;
+    const url = apiServerUrlOn(`[${via.private_ip}]`);
     await writeOnMachine(api, cpApp, self, DECISION_FILE, decisionText(verdict, url));
     log(`machine ${cpApp}/${self.name}: told to join ${url} (${via.name}) as a new etcd member`);
   }

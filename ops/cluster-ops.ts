@@ -8,15 +8,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseDocument, stringify } from "yaml";
 import { controlPlaneAppName } from "../config/naming";
+import { MACHINE_DOWN, stateIn } from "../contract/fly-states";
+import { ROLLED_CONFIG_FIELDS, configMatches } from "../contract/machine-config";
+import { Lease, Machine, MachineConfig } from "../contract/machines-api-types";
 import {
-  Lease,
-  Machine,
-  MachineConfig,
-  MachinesApi,
-  leaseHeldUntil,
-  showArgv,
-} from "./machines-api";
-import { ADMIN_KUBECONFIG, ETCD_WAL_DIR, JOIN_TOKEN_FILE, SERVER_TOKEN_FILE } from "./node-paths";
+  ADMIN_KUBECONFIG,
+  ETCD_WAL_DIR,
+  JOIN_TOKEN_FILE,
+  SERVER_TOKEN_FILE,
+} from "../contract/node-paths";
+import { MachinesApi, leaseHeldUntil, showArgv } from "./machines-api";
 
 export type Log = (line: string) => void;
 
@@ -64,75 +65,6 @@ export async function disableScheduledSnapshots(
 }
 
 /**
- * Fields of the machine config that the stack declares to Terraform and the
- * roll keeps in step; Terraform ignores later changes to them (its
- * `ignore_changes` list is this one), and the deploy compares them between the
- * state and the roll step's config (ops/deploy.ts).
- */
-export const MANAGED_CONFIG_FIELDS = ["image", "env", "metadata", "guest"] as const;
-
-/**
- * Fields only the roll sets. The provider has no attribute for them (it never
- * sends `stop_config`), so they are neither in Terraform's `ignore_changes`
- * nor in the state: the roll step's desired config carries them, and the roll
- * compares them with what Fly reports.
- */
-export const ROLL_ONLY_CONFIG_FIELDS = ["stop_config"] as const;
-
-/** Every field `rollMachine` sets. */
-export const ROLLED_CONFIG_FIELDS = [...MANAGED_CONFIG_FIELDS, ...ROLL_ONLY_CONFIG_FIELDS] as const;
-
-/**
- * How Fly stops a node: k3s exits cleanly on SIGTERM (etcd leaves its peers
- * in order, the kubelet stops its pods' sandboxes), and 120 s gives it time;
- * Fly's default is SIGINT with 5 s (at most 300 s).
- */
-export const NODE_STOP_CONFIG = { signal: "SIGTERM", timeout: "120s" } as const;
-
-/**
- * A Fly duration (fly-go writes strings such as "2m0s" or "120s"; the API
- * docs describe nanoseconds as a number) in seconds, or undefined. Pure.
- */
-export function durationSeconds(v: unknown): number | undefined {
-  if (typeof v === "number") return v / 1e9;
-  if (typeof v !== "string") return undefined;
-  const parts = [...v.trim().matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== v.trim()) return undefined;
-  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]], 0);
-}
-
-/** stop_config with its timeout in seconds, so that "120s" and "2m0s" compare equal. */
-function normalStopConfig(v: unknown): unknown {
-  if (v === null || typeof v !== "object") return v;
-  const c = v as Record<string, unknown>;
-  return { ...c, timeout: durationSeconds(c.timeout) ?? c.timeout };
-}
-
-/** True when `current` already has every rolled field of `desired`. Pure. */
-export function configMatches(current: MachineConfig, desired: MachineConfig): boolean {
-  return ROLLED_CONFIG_FIELDS.every((f) => {
-    if (desired[f] === undefined) return true;
-    const norm = f === "stop_config" ? normalStopConfig : (x: unknown) => x;
-    return sameValue(norm(current[f]), norm(desired[f]));
-  });
-}
-
-/** Deep equality of JSON values, whatever the order of object keys. Pure. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-  return Object.fromEntries(
-    Object.entries(v as Record<string, unknown>)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, x]) => [k, sortKeys(x)]),
-  );
-}
-
-/**
  * Takes a lease on a machine; while another holder's lease is in force (Fly's
  * 409 `lease currently held by …, expires at …`, e.g. left by a roll step that
  * was killed, or by the provider's own update), waits until it expires and
@@ -166,9 +98,6 @@ export async function acquireLeaseWhenFree(
   }
 }
 
-/** States from which `rollMachine` starts a machine that should be running. */
-const RESTARTABLE = ["stopped", "suspended", "failed"];
-
 /**
  * Applies the managed fields of `desired` to a machine under a lease whose
  * nonce goes with every mutation (the Terraform provider takes a lease and then
@@ -184,7 +113,7 @@ export async function rollMachine(
 ): Promise<"unchanged" | "updated" | "started"> {
   const machine = await api.findMachine(app, idOrName);
   const matches = configMatches(machine.config, desired);
-  const stopped = RESTARTABLE.includes(machine.state);
+  const stopped = stateIn(MACHINE_DOWN, machine.state);
   if (matches && !stopped) {
     log(`machine ${app}/${machine.name}: config up to date`);
     return "unchanged";
@@ -260,7 +189,7 @@ export async function joinNode(
   );
   const tmp = `${JOIN_TOKEN_FILE}.tmp`;
   // One argv element for the whole script: no word splitting of ours or Fly's
-  // touches it; the paths carry no shell metacharacters (ops/node-paths.ts).
+  // touches it; the paths carry no shell metacharacters (contract/node-paths.ts).
   await run(
     api,
     target,
@@ -590,7 +519,7 @@ export async function rollNode(
   if (!readiness) return rollMachine(api, app, idOrName, desired, log);
   const before = await api.findMachine(app, idOrName);
   const changes = !configMatches(before.config, desired);
-  const stopped = RESTARTABLE.includes(before.state);
+  const stopped = stateIn(MACHINE_DOWN, before.state);
   // Nothing to restart: rollMachine only reports that.
   if (!changes && !stopped) return rollMachine(api, app, idOrName, desired, log);
 

@@ -21,9 +21,11 @@
  *    later refresh-only plan (the drift check) reports only changes made by
  *    someone else.
  */
+import { MACHINE_DOWN, MACHINE_GONE, VOLUME_GONE, stateIn } from "../contract/fly-states";
+import { MANAGED_CONFIG_FIELDS, sameValue } from "../contract/machine-config";
+import { ShowState, StateResource, mountedVolume, stateResources } from "../contract/tofu-state";
 import { Declared, adopt } from "./adopt";
 import { MachinesApi, leaseExpiriesIn } from "./machines-api";
-import { MANAGED_CONFIG_FIELDS, sameValue } from "./cluster-ops";
 
 export interface TofuResult {
   readonly status: number;
@@ -34,34 +36,11 @@ export interface TofuResult {
 /** Runs the project's tofu in the stack directory with the given arguments. */
 export type TofuRun = (args: string[]) => Promise<TofuResult>;
 
-interface StateResource {
-  readonly address: string;
-  readonly type: string;
-  readonly values: Record<string, unknown>;
-}
-
-/** The part of `tofu show -json` (of a state) that is read here. */
-export interface ShowState {
-  readonly values?: { readonly root_module?: { readonly resources?: StateResource[] } };
-}
-
 export interface Repair {
   /** Resource address to pass to `-replace`. */
   readonly address: string;
   /** Why, in the operator's words. */
   readonly reason: string;
-}
-
-const GONE = ["destroyed", "destroying"];
-/** Volume states of a volume Fly deleted (it soft-deletes: `pending_destroy` first). */
-const VOLUME_LOST = ["pending_destroy", "destroyed", "destroying"];
-
-/** The volume id a machine's state mounts (the provider stores `mount` as one block). */
-function mountedVolume(machine: Record<string, unknown>): string | undefined {
-  const mount = machine.mount as
-    { volume?: string } | readonly { volume?: string }[] | null | undefined;
-  const m = Array.isArray(mount) ? mount[0] : (mount as { volume?: string } | null | undefined);
-  return m?.volume || undefined;
 }
 
 /**
@@ -93,8 +72,6 @@ export function lostVolumeMessage(
   );
 }
 
-const NOT_RUNNING = ["stopped", "suspended", "failed"];
-
 const env = (m: StateResource) => m.values.env as Record<string, string> | null | undefined;
 
 /** Machine values as the provider stores them, in the shape the roll step's config has. */
@@ -116,7 +93,7 @@ function managedFields(machine: Record<string, unknown>): Record<string, unknown
  * 404). Pure.
  */
 export function repairsNeeded(show: ShowState, previous?: ShowState): Repair[] {
-  const resources = show.values?.root_module?.resources ?? [];
+  const resources = stateResources(show);
   const machines = new Map(
     resources.filter((r) => r.type === "fly_machine").map((r) => [r.values.id as string, r]),
   );
@@ -124,7 +101,7 @@ export function repairsNeeded(show: ShowState, previous?: ShowState): Repair[] {
     resources.filter((r) => r.type === "fly_volume").map((r) => [r.values.id as string, r]),
   );
   const before = new Map(
-    (previous?.values?.root_module?.resources ?? [])
+    stateResources(previous)
       .filter((r) => r.type === "fly_volume")
       .map((r) => [r.values.id as string, r]),
   );
@@ -132,10 +109,10 @@ export function repairsNeeded(show: ShowState, previous?: ShowState): Repair[] {
   const replaced = new Set<string>();
   for (const m of machines.values()) {
     const name = m.values.name as string;
-    const volumeId = mountedVolume(m.values);
+    const volumeId = mountedVolume(m.values.mount);
     if (volumeId === undefined) continue;
     const v = volumes.get(volumeId);
-    if (v && VOLUME_LOST.includes(v.values.state as string)) {
+    if (v && stateIn(VOLUME_GONE, v.values.state)) {
       repairs.push({
         address: v.address,
         reason: lostVolumeMessage(v.values.name as string, name, env(m)),
@@ -154,7 +131,7 @@ export function repairsNeeded(show: ShowState, previous?: ShowState): Repair[] {
   }
   for (const m of machines.values()) {
     const state = m.values.state as string;
-    if (GONE.includes(state) && !replaced.has(m.address)) {
+    if (stateIn(MACHINE_GONE, state) && !replaced.has(m.address)) {
       repairs.push({ address: m.address, reason: `machine ${m.values.name} is ${state} on Fly` });
       replaced.add(m.address);
     }
@@ -163,9 +140,9 @@ export function repairsNeeded(show: ShowState, previous?: ShowState): Repair[] {
     const triggers = (step.values.triggers ?? {}) as Record<string, string>;
     if (triggers.config === undefined || triggers.machine_id === undefined) continue;
     const m = machines.get(triggers.machine_id);
-    if (!m || GONE.includes(m.values.state as string) || replaced.has(m.address)) continue;
+    if (!m || stateIn(MACHINE_GONE, m.values.state) || replaced.has(m.address)) continue;
     const name = m.values.name as string;
-    if (NOT_RUNNING.includes(m.values.state as string)) {
+    if (stateIn(MACHINE_DOWN, m.values.state)) {
       repairs.push({ address: step.address, reason: `machine ${name} is ${m.values.state}` });
       continue;
     }
@@ -198,11 +175,11 @@ export interface AddressChange {
 /** Machines whose `private_ip` differs between two states of the same stack. Pure. */
 export function addressChanges(before: ShowState, after: ShowState): AddressChange[] {
   const old = new Map(
-    (before.values?.root_module?.resources ?? [])
+    stateResources(before)
       .filter((r) => r.type === "fly_machine")
       .map((r) => [r.values.id as string, r.values.private_ip as string | undefined]),
   );
-  return (after.values?.root_module?.resources ?? [])
+  return stateResources(after)
     .filter((r) => r.type === "fly_machine")
     .flatMap((r) => {
       const from = old.get(r.values.id as string);
@@ -331,12 +308,12 @@ export async function deploy(run: TofuRun, opts: DeployOptions = {}): Promise<De
 export function machinesGone(before: ShowState, after: ShowState): string[] {
   const ids = (s: ShowState) =>
     new Set(
-      (s.values?.root_module?.resources ?? [])
+      stateResources(s)
         .filter((r) => r.type === "fly_machine")
         .map((r) => r.values.id as string),
     );
   const now = ids(after);
-  return (before.values?.root_module?.resources ?? [])
+  return stateResources(before)
     .filter((r) => r.type === "fly_machine" && !now.has(r.values.id as string))
     .map(
       (r) =>

@@ -3,7 +3,10 @@
  * provisioners need (exec, leases, machine update, wait, volume update).
  * The base URL is the same setting the Terraform provider reads
  * (FLY_API_URL, default https://api.machines.dev/v1), and so is the token.
+ * The objects it sends and reads are the wire types of
+ * contract/machines-api-types.ts.
  */
+import { ExecResult, Lease, Machine, MachineConfig, Volume } from "../contract/machines-api-types";
 
 export const DEFAULT_API_URL = "https://api.machines.dev/v1";
 
@@ -43,42 +46,6 @@ function errorText(body: string): string {
   return body.trim() || "(no body)";
 }
 
-export interface Machine {
-  readonly id: string;
-  readonly name: string;
-  readonly state: string;
-  readonly region: string;
-  readonly instance_id: string;
-  readonly private_ip: string;
-  readonly config: MachineConfig;
-}
-
-/** The machine config as the API takes it; only the fields we read are typed. */
-export interface MachineConfig {
-  readonly image: string;
-  readonly env?: Record<string, string>;
-  readonly metadata?: Record<string, string>;
-  readonly guest?: { cpu_kind?: string; cpus?: number; memory_mb?: number };
-  readonly mounts?: readonly { volume: string; path: string }[];
-  readonly [key: string]: unknown;
-}
-
-export interface Volume {
-  readonly id: string;
-  readonly name: string;
-  /** `created`; `pending_destroy` or `destroyed` once deleted (Fly soft-deletes). */
-  readonly state?: string;
-  readonly zone: string;
-  readonly auto_backup_enabled: boolean;
-  readonly attached_machine_id: string | null;
-}
-
-export interface ExecResult {
-  readonly exit_code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /**
  * An argv as one readable line for messages: words that a POSIX shell would
  * read as they are stay bare, others are single-quoted. For display only:
@@ -88,10 +55,6 @@ export function showArgv(argv: readonly string[]): string {
   return argv
     .map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
     .join(" ");
-}
-
-export interface Lease {
-  readonly nonce: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

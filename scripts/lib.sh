@@ -6,12 +6,10 @@ ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/toolchain.env
 . "$ROOT_DIR/scripts/toolchain.env"
 
-CACHE_DIR=${FLY_K3S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fly-k3s}
-TOFU_DIR="$CACHE_DIR/tofu-$TOFU_VERSION"
-MIRROR_DIR="$CACHE_DIR/provider-mirror"
-TF_CLI_CONFIG="$CACHE_DIR/tofu.tfrc"
-VERSITYGW_BIN="$CACHE_DIR/versitygw-$VERSITYGW_VERSION/versitygw"
-ACTIONLINT_BIN="$CACHE_DIR/actionlint-$ACTIONLINT_VERSION/actionlint"
+# CACHE_DIR and the paths under it (TOFU_DIR, MIRROR_DIR, …): generated from
+# contract/cache-layout.ts, which the CLI reads too.
+# shellcheck source=scripts/cache-layout.sh
+. "$ROOT_DIR/scripts/cache-layout.sh"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -24,7 +24,7 @@ sources_dir() {
 build_provider() {
   local addr=$1 version=$2 archive=$3 sha=$4 type=${1#*/}
   local key="$type-$version-${sha:0:12}"
-  local built="$CACHE_DIR/providers/$key/terraform-provider-${type}_v$version"
+  local built="$PROVIDER_BUILDS_DIR/$key/terraform-provider-${type}_v$version"
   if [ -x "$built" ]; then
     log "provider $addr $version: cached ($key)"
   else

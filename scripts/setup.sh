@@ -62,8 +62,8 @@ module_dir() {
 }
 
 build_tofu() {
-  if [ -x "$TOFU_DIR/tofu" ]; then
-    log "tofu $TOFU_VERSION: cached at $TOFU_DIR/tofu"
+  if [ -x "$TOFU_BIN" ]; then
+    log "tofu $TOFU_VERSION: cached at $TOFU_BIN"
     return
   fi
   log "tofu $TOFU_VERSION: building from github.com/opentofu/opentofu@v$TOFU_VERSION (several minutes on 2 cores)"
@@ -104,9 +104,9 @@ provider_installation {
     include = ["$MIRROR_HOST/*/*"]
   }
 }
-plugin_cache_dir = "$CACHE_DIR/plugin-cache"
+plugin_cache_dir = "$PLUGIN_CACHE_DIR"
 CFG
-  mkdir -p "$CACHE_DIR/plugin-cache"
+  mkdir -p "$PLUGIN_CACHE_DIR"
   mv "$TF_CLI_CONFIG.tmp" "$TF_CLI_CONFIG"
 }
 
@@ -119,7 +119,7 @@ build_go_tool "$ACTIONLINT_BIN" "github.com/rhysd/actionlint@v$ACTIONLINT_VERSIO
   "-X github.com/rhysd/actionlint.version=v$ACTIONLINT_VERSION"
 
 echo "fly-k3s toolchain (cache: $CACHE_DIR)"
-echo "  $(TF_CLI_CONFIG_FILE="$TF_CLI_CONFIG" "$TOFU_DIR/tofu" version | head -n1)"
+echo "  $(TF_CLI_CONFIG_FILE="$TF_CLI_CONFIG" "$TOFU_BIN" version | head -n1)"
 find "$MIRROR_DIR/$MIRROR_HOST" -name 'terraform-provider-*' -printf '  provider %P\n' | sort
 echo "  CLI config: $TF_CLI_CONFIG"
 echo "  versitygw $("$VERSITYGW_BIN" --version | sed -n 's/^Version *: *//p') ($VERSITYGW_BIN)"

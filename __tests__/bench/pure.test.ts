@@ -1,6 +1,6 @@
 import { table } from "../../bench/harness";
 import { plot } from "../../bench/plot";
-import { errorBlocks, errorKinds } from "../../reliability/report";
+import { errorBlocks, errorKinds } from "../../bench/reliability/report";
 
 describe("benchmark and reliability reports", () => {
   it("table pads every column to its widest cell", () => {

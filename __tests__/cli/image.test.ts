@@ -55,12 +55,13 @@ describe("image pipeline commands", () => {
     expect(imageTag("v1.36.3+k3s1", a)).toMatch(/^v1\.36\.3-k3s1-[0-9a-f]{12}$/);
   });
 
-  it("takes every file of images/k3s-node and kernel as an input", () => {
+  it("takes every file of images/k3s-node, its kernel/ included, as an input", () => {
     expect(imageInputs(ROOT)).toEqual(
       expect.arrayContaining([
         "images/k3s-node/Dockerfile",
         "images/k3s-node/node-env.sh",
-        "kernel/k3s-fly.config",
+        "images/k3s-node/kernel/check-kernel.sh",
+        "images/k3s-node/kernel/k3s-fly.config",
       ]),
     );
   });

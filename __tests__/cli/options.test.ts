@@ -1,7 +1,6 @@
 import { FLAGS, UsageError, parseOptions, usage } from "../../cli/options";
 import { withNodeGroup } from "../../cli/node-groups";
 import { diffValues } from "../../cli/stack";
-import { endpointFromLog } from "../../cli/target";
 
 describe("parseOptions", () => {
   it.each([
@@ -57,14 +56,5 @@ describe("diffValues", () => {
       ),
     ).toEqual(["guest.memory_mb: 2048 -> 1024", 'state: "started" -> "stopped"']);
     expect(diffValues({ a: 1 }, { a: 1 })).toEqual([]);
-  });
-});
-
-describe("endpointFromLog", () => {
-  it("takes the last URL and token the emulator printed", () => {
-    const log =
-      "FLY_API_URL=http://a/v1\nFLY_API_TOKEN=t1\nrestart\nFLY_API_URL=http://b/v1\nFLY_API_TOKEN=t2\n";
-    expect(endpointFromLog(log)).toEqual({ url: "http://b/v1", token: "t2" });
-    expect(endpointFromLog("nothing")).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { MANAGED_CONFIG_FIELDS, NODE_STOP_CONFIG } from "../../ops/cluster-ops";
+import { MANAGED_CONFIG_FIELDS, NODE_STOP_CONFIG } from "../../contract/machine-config";
 import { rollLanes } from "../../constructs/node-group";
 import { resources, steps, synthExample } from "./fixtures";
 

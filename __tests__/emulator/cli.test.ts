@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { endpointFromLog } from "../../contract/emulator-endpoint";
 import { emulatorAdmin } from "../../emulator";
 import { describePodman } from "./helpers";
 
@@ -31,9 +32,8 @@ describePodman("emulator CLI", () => {
       const env = await new Promise<{ url: string; token: string }>((resolve, reject) => {
         child.stdout.on("data", (d: Buffer) => {
           out += d.toString();
-          const url = /^FLY_API_URL=(\S+)$/m.exec(out)?.[1];
-          const token = /^FLY_API_TOKEN=(\S+)$/m.exec(out)?.[1];
-          if (url && token) resolve({ url, token });
+          const ep = endpointFromLog(out);
+          if (ep) resolve(ep);
         });
         void exited.then((code) => reject(new Error(`cli exited ${code}: ${out}${err}`)));
       });
@@ -70,9 +70,8 @@ describePodman("emulator CLI", () => {
     const env = await new Promise<{ url: string; token: string }>((resolve, reject) => {
       child.stdout.on("data", (d: Buffer) => {
         out += d.toString();
-        const url = /^FLY_API_URL=(\S+)$/m.exec(out)?.[1];
-        const token = /^FLY_API_TOKEN=(\S+)$/m.exec(out)?.[1];
-        if (url && token) resolve({ url, token });
+        const ep = endpointFromLog(out);
+        if (ep) resolve(ep);
       });
       void exited.then((code) => reject(new Error(`cli exited ${code}: ${out}`)));
     });

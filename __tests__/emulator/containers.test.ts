@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LABEL_INSTANCE, labelFilter } from "../../contract/podman-labels";
 import { resetEmulator, startEmulator } from "../../emulator";
 import { buildTestImage, Client, describePodman, TEST_IMAGE } from "./helpers";
 
@@ -274,7 +275,7 @@ describePodman("Machines as podman containers", () => {
   });
 
   it("--reset removes every container, network, volume, address and rule it made", async () => {
-    const label = `label=io.fly-k3s.emulator.instance=${instance}`;
+    const label = labelFilter(LABEL_INSTANCE, instance);
     expect(podman("ps", "-a", "-q", "--filter", label).trim()).not.toBe("");
     const org = a.private_ip.split(":").slice(0, 3).join(":");
     const dns = `${org}::3`;

@@ -11,8 +11,13 @@ import * as os from "os";
 import * as path from "path";
 import { resetEmulator } from "../../emulator";
 import { rollMachine } from "../../ops/cluster-ops";
-import { MachineConfig, MachinesApi } from "../../ops/machines-api";
-import { endpointFromLog } from "../../cli/target";
+import { MachineConfig } from "../../contract/machines-api-types";
+import { MachinesApi } from "../../ops/machines-api";
+import {
+  EMULATOR_LOG_FILE,
+  EMULATOR_PID_FILE,
+  endpointFromLog,
+} from "../../contract/emulator-endpoint";
 import { ROOT, requireToolchain } from "../toolchain";
 
 jest.setTimeout(600_000);
@@ -62,7 +67,7 @@ describe("./k3s.sh on the local Fly", () => {
   });
 
   afterAll(async () => {
-    const pidFile = path.join(emuDir, "emulator.pid");
+    const pidFile = path.join(emuDir, EMULATOR_PID_FILE);
     if (fs.existsSync(pidFile)) {
       try {
         process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGTERM");
@@ -101,7 +106,7 @@ describe("./k3s.sh on the local Fly", () => {
   it("plan and drift answer 0, then 2 after a change behind the tool's back, then 0 after -c", async () => {
     expect((await k3s("-p", "clusters/local")).code).toBe(0);
     expect((await k3s("--drift", "clusters/local")).code).toBe(0);
-    const ep = endpointFromLog(fs.readFileSync(path.join(emuDir, "emulator.log"), "utf8"));
+    const ep = endpointFromLog(fs.readFileSync(path.join(emuDir, EMULATOR_LOG_FILE), "utf8"));
     if (!ep) throw new Error("no endpoint in the emulator log");
     const api = new MachinesApi({ baseUrl: ep.url, token: ep.token });
     const m = (await api.listMachines("local-cp")).find((x) => x.name === "ctrl-1");
@@ -159,7 +164,7 @@ describe("./k3s.sh on the local Fly", () => {
     expect(diff.stdout).toContain("No changes.");
     const destroy = await cdktf("destroy", "local", "--auto-approve");
     expect(destroy.code).toBe(0);
-    expect(destroy.stdout).toContain("Destroy complete! Resources: 13 destroyed.");
+    expect(destroy.stdout).toContain("Destroy complete! Resources: 14 destroyed.");
     const status = await k3s("--status", "--json", "clusters/local");
     expect(JSON.parse(status.stdout)).toEqual([]);
   });

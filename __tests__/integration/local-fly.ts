@@ -3,6 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { LABEL_INSTANCE, labelFilter } from "../../contract/podman-labels";
 import { RunningEmulator, podmanAvailable, resetEmulator, startEmulator } from "../../emulator";
 import { startFlyPacer } from "../../ops/fly-pacer";
 import { MachinesApi } from "../../ops/machines-api";
@@ -45,13 +46,9 @@ export async function startLocalFly(token?: string): Promise<LocalFly> {
       const api = new MachinesApi({ baseUrl: emu.url, token: emu.token });
       const { apps } = await api.request<{ apps: unknown[] }>("GET", "/apps?org_slug=personal");
       const podman = (...args: string[]) =>
-        execFileSync(
-          "podman",
-          [...args, "--filter", `label=io.fly-k3s.emulator.instance=${emu.instance}`],
-          {
-            encoding: "utf8",
-          },
-        )
+        execFileSync("podman", [...args, "--filter", labelFilter(LABEL_INSTANCE, emu.instance)], {
+          encoding: "utf8",
+        })
           .split("\n")
           .filter(Boolean);
       return {
@@ -74,7 +71,7 @@ export async function startLocalFly(token?: string): Promise<LocalFly> {
           "--format",
           "{{.Names}}",
           "--filter",
-          `label=io.fly-k3s.emulator.instance=${emu.instance}`,
+          labelFilter(LABEL_INSTANCE, emu.instance),
         ],
         { encoding: "utf8" },
       )

@@ -17,7 +17,9 @@ import * as os from "os";
 import * as path from "path";
 import { rollMachine } from "../../ops/cluster-ops";
 import { deploy as deployStack } from "../../ops/deploy";
-import { Machine, MachinesApi, Volume } from "../../ops/machines-api";
+import { Machine, Volume } from "../../contract/machines-api-types";
+import { LABEL_MACHINE, labelFilter } from "../../contract/podman-labels";
+import { MachinesApi } from "../../ops/machines-api";
 import { copyClusters, synthIn } from "../scratch-clusters";
 import { requireToolchain, tofuAsync } from "../toolchain";
 import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
@@ -143,7 +145,7 @@ describe("clusters/local on the local Fly", () => {
     const [victim] = await api.listMachines("local-ng-0");
     const [container] = execFileSync(
       "podman",
-      ["ps", "-q", "--filter", `label=io.fly-k3s.emulator.machine=${victim.id}`],
+      ["ps", "-q", "--filter", labelFilter(LABEL_MACHINE, victim.id)],
       { encoding: "utf8" },
     ).split("\n");
     execFileSync("podman", ["rm", "-f", container]);

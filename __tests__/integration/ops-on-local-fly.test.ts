@@ -14,7 +14,8 @@ import {
   joinNode,
   rollMachine,
 } from "../../ops/cluster-ops";
-import { Machine, MachinesApi, Volume } from "../../ops/machines-api";
+import { Machine, Volume } from "../../contract/machines-api-types";
+import { MachinesApi } from "../../ops/machines-api";
 import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
 
 const IMAGE = TEST_IMAGE;

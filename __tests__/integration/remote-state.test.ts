@@ -2,7 +2,7 @@
  * clusters/local with its state in S3 instead of a local file: the real
  * OpenTofu S3 backend with S3-native locking (use_lockfile) against a real
  * S3-compatible server (versitygw, built by npm run setup from its Go module,
- * cli/s3-server.ts), the real providers and the local Fly.
+ * __tests__/support/s3-server.ts), the real providers and the local Fly.
  *
  * Two checkouts (two synthesized copies, as two CI runners or a laptop and CI
  * would have) share one remote state: deploys started at the same moment are
@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { S3Server, startS3Server, versitygwBinary } from "../../cli/s3-server";
+import { S3Server, startS3Server, versitygwBinary } from "../support/s3-server";
 import { deploy as deployStack } from "../../ops/deploy";
 import { MachinesApi } from "../../ops/machines-api";
 import { copyClusters, synthIn } from "../scratch-clusters";

@@ -4,7 +4,7 @@
  * this test cannot drift from it), run as a runner runs them (bash -eo
  * pipefail) in a fresh copy of the checkout, with the workflow's environment
  * and the same variable and secret names, pointed at the local Fly and a
- * local S3 server (cli/s3-server.ts) instead of Fly.io and Tigris.
+ * local S3 server (__tests__/support/s3-server.ts) instead of Fly.io and Tigris.
  *
  * The workflow's own environment is kept, FLY_K3S_USE_REGISTRY=1 included:
  * OpenTofu is found on PATH, as setup-opentofu leaves it on a runner. What
@@ -17,9 +17,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { S3Server, startS3Server, versitygwBinary } from "../../cli/s3-server";
+import { S3Server, startS3Server, versitygwBinary } from "../support/s3-server";
 import { rollMachine } from "../../ops/cluster-ops";
-import { MachineConfig, MachinesApi } from "../../ops/machines-api";
+import { MachineConfig } from "../../contract/machines-api-types";
+import { MachinesApi } from "../../ops/machines-api";
 import { ROOT, requireToolchain, tofuAsync, toolchainVar } from "../toolchain";
 import { toolchain } from "../../cli/toolchain";
 import { LocalFly, startLocalFly } from "./local-fly";

@@ -1,11 +1,37 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { checkKernelScript, fragmentOptions, run, tempDir, writeKernelConfig } from "./helpers";
+import {
+  checkKernelScript,
+  fragmentOptions,
+  kernelFragment,
+  repoRoot,
+  run,
+  tempDir,
+  writeKernelConfig,
+} from "./helpers";
 
-describe("kernel/k3s-fly.config", () => {
+/** Files of the checkout (not dependencies, generated code, build output or tests' fixtures). */
+function checkoutFiles(dir: string): string[] {
+  const skip = new Set(["node_modules", ".git", ".gen", "cdktf.out", "__tests__"]);
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return skip.has(e.name) ? [] : checkoutFiles(full);
+    return e.isFile() ? [full] : [];
+  });
+}
+
+describe("images/k3s-node/kernel/k3s-fly.config", () => {
   const options = fragmentOptions();
   const byName = new Map(options.map((o) => [o.name, o]));
+
+  it("is the one list of kernel options: no other file holds CONFIG_…=y lines", () => {
+    const others = checkoutFiles(repoRoot)
+      .filter((f) => f !== kernelFragment)
+      .filter((f) => /^\s*CONFIG_[A-Z0-9_]+=[ym]\b/m.test(fs.readFileSync(f, "latin1")))
+      .map((f) => path.relative(repoRoot, f));
+    expect(others).toEqual([]);
+  });
 
   it("lists each option once", () => {
     const names = options.map((o) => o.name);
@@ -117,7 +143,7 @@ describe("kernel/k3s-fly.config", () => {
   });
 });
 
-describe("kernel/check-kernel.sh", () => {
+describe("images/k3s-node/kernel/check-kernel.sh", () => {
   let dir: string;
   beforeAll(() => {
     dir = tempDir("kernel");

@@ -16,4 +16,15 @@ describe("images/k3s-node/Dockerfile", () => {
     expect(scripts).toContain("node-env.sh");
     for (const s of scripts) expect(dockerfile).toContain(`images/k3s-node/${s}`);
   });
+
+  it("copies kernel/ to /opt/fly-k3s/kernel/, where entrypoint.sh runs the check", () => {
+    const files = fs.readdirSync(path.join(imageDir, "kernel")).sort();
+    expect(files).toEqual(["check-kernel.sh", "k3s-fly.config"]);
+    const copy = dockerfile.split("\n").find((l) => /^COPY\s.*\/opt\/fly-k3s\/kernel\/$/.test(l));
+    expect(copy?.split(/\s+/).slice(1, -1).sort()).toEqual(
+      files.map((f) => `images/k3s-node/kernel/${f}`),
+    );
+    const entrypoint = fs.readFileSync(path.join(imageDir, "entrypoint.sh"), "utf8");
+    expect(entrypoint).toContain('"$here/kernel/check-kernel.sh"');
+  });
 });

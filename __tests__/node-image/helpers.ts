@@ -4,9 +4,9 @@ import * as os from "os";
 import * as path from "path";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
-export const checkKernelScript = path.join(repoRoot, "kernel", "check-kernel.sh");
-export const kernelFragment = path.join(repoRoot, "kernel", "k3s-fly.config");
 export const imageDir = path.join(repoRoot, "images", "k3s-node");
+export const checkKernelScript = path.join(imageDir, "kernel", "check-kernel.sh");
+export const kernelFragment = path.join(imageDir, "kernel", "k3s-fly.config");
 export const renderScript = path.join(imageDir, "render-config.sh");
 export const entrypointScript = path.join(imageDir, "entrypoint.sh");
 export const renumberScript = path.join(imageDir, "renumber.sh");
@@ -43,7 +43,7 @@ export interface FragmentOption {
   readonly reason: string;
 }
 
-/** Parses kernel/k3s-fly.config the way check-kernel.sh does. */
+/** Parses images/k3s-node/kernel/k3s-fly.config the way check-kernel.sh does. */
 export function fragmentOptions(): FragmentOption[] {
   const options: FragmentOption[] = [];
   for (const line of fs.readFileSync(kernelFragment, "utf8").split("\n")) {

@@ -118,6 +118,11 @@ describe("config/k3s-flags.ts", () => {
     expect(parseK3sVersion(CURRENT_K3S_RELEASE)!.minor).toBeGreaterThanOrEqual(FLOOR_MINOR);
     const dockerfile = fs.readFileSync(path.join(repoRoot, "images/k3s-node/Dockerfile"), "utf8");
     expect(dockerfile).toContain(`ARG K3S_VERSION=${CURRENT_K3S_RELEASE}`);
+    // The ARG default (a build without --build-arg; `npm run image` always
+    // passes one) and the build example in its comment, too.
+    const named = [...dockerfile.matchAll(/K3S_VERSION=(v[^\s"]+)/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThanOrEqual(2);
+    expect(named.filter((v) => v !== CURRENT_K3S_RELEASE)).toEqual([]);
     const local = fs.readFileSync(path.join(repoRoot, "clusters/local/config"), "utf8");
     expect(local).toContain(`K3S_VERSION="${CURRENT_K3S_RELEASE}"`);
   });

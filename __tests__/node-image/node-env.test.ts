@@ -1,19 +1,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { exampleConfig } from "../constructs/fixtures";
-import {
-  NODE_ENV_SCRIPT_PATH,
-  NODE_ENV_VARS,
-  nodeEnv,
-  nodeEnvScript,
-} from "../../constructs/node-env";
+import { nodeEnv } from "../../constructs/node-env";
+import { NODE_ENV_SCRIPT_PATH, NODE_ENV_VARS, nodeEnvScript } from "../../contract/node-env";
 import { imageDir, repoRoot, run, tempDir } from "./helpers";
 
-// One owner for the node environment: NODE_ENV_VARS in constructs/node-env.ts.
+// One owner for the node environment: NODE_ENV_VARS in contract/node-env.ts.
 // The image's scripts source images/k3s-node/node-env.sh, written from it.
 
 const GENERATED = path.join(repoRoot, NODE_ENV_SCRIPT_PATH);
-const kernelDir = path.join(repoRoot, "kernel");
+const kernelDir = path.join(imageDir, "kernel");
 const scripts = [
   ...fs.readdirSync(imageDir).map((f) => path.join(imageDir, f)),
   ...fs.readdirSync(kernelDir).map((f) => path.join(kernelDir, f)),
@@ -32,7 +28,7 @@ function k3sNames(text: string, code = false): Set<string> {
 }
 
 describe("the node environment contract", () => {
-  it(`${NODE_ENV_SCRIPT_PATH} is what constructs/node-env.ts writes`, () => {
+  it(`${NODE_ENV_SCRIPT_PATH} is what contract/node-env.ts writes`, () => {
     const committed = fs.readFileSync(GENERATED, "utf8");
     // On failure: npm run image -- --write-env
     expect(committed).toBe(nodeEnvScript());

@@ -3,14 +3,15 @@ import {
   AdoptAction,
   Declared,
   LiveApp,
-  StateShow,
   RawState,
   adopt,
   declaredFromSynth,
   patchImported,
   planAdoption,
 } from "../../ops/adopt";
-import { Machine, MachinesApi, Volume } from "../../ops/machines-api";
+import { Machine, Volume } from "../../contract/machines-api-types";
+import { ShowState } from "../../contract/tofu-state";
+import { MachinesApi } from "../../ops/machines-api";
 
 const APP = "c-cp";
 
@@ -72,7 +73,7 @@ function v(
   };
 }
 
-function st(entries: Record<string, string>): StateShow {
+function st(entries: Record<string, string>): ShowState {
   return {
     values: {
       root_module: {

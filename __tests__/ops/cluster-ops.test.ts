@@ -4,13 +4,13 @@ import * as path from "path";
 import { parse } from "yaml";
 import {
   acquireLeaseWhenFree,
-  configMatches,
   joinAndWaitReady,
   readyNodeWithIp,
   rewriteKubeconfig,
   rollMachine,
   writePrivateFileAtomic,
 } from "../../ops/cluster-ops";
+import { configMatches } from "../../contract/machine-config";
 import { MachinesApi, MachinesApiError } from "../../ops/machines-api";
 
 const K3S_KUBECONFIG = `apiVersion: v1

@@ -1,6 +1,5 @@
 import {
   Repair,
-  ShowState,
   TofuResult,
   addressChanges,
   deploy,
@@ -11,6 +10,7 @@ import {
   repairsNeeded,
   waitForLeases,
 } from "../../ops/deploy";
+import { ShowState } from "../../contract/tofu-state";
 
 const DESIRED = {
   image: "img:1",

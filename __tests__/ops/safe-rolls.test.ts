@@ -1,19 +1,17 @@
 import {
   ExecAnswer,
-  NODE_STOP_CONFIG,
   NodeList,
   OtherServer,
   RollFacts,
-  configMatches,
-  durationSeconds,
   etcdReady,
   readyNodeWithIp,
   rollNode,
   rollPrecheck,
   servedBefore,
 } from "../../ops/cluster-ops";
+import { NODE_STOP_CONFIG, configMatches, durationSeconds } from "../../contract/machine-config";
 import { MachinesApi } from "../../ops/machines-api";
-import { ETCD_WAL_DIR } from "../../ops/node-paths";
+import { ETCD_WAL_DIR } from "../../contract/node-paths";
 
 describe("stop_config in the roll", () => {
   it("reads Fly durations as seconds", () => {

@@ -5,7 +5,7 @@
 # README.md and render-config.sh.
 #
 # Every input, who sets it and its default: node-env.sh (generated from
-# constructs/node-env.ts; never repeat a default here). Besides the render
+# contract/node-env.ts; never repeat a default here). Besides the render
 # inputs this script reads K3S_SKIP_KERNEL_CHECK, K3S_KERNEL_CONFIG,
 # K3S_WAIT_TIMEOUT (how long to wait for the address and the token: the join
 # step reaches a node only after the bootstrap server is Ready and, for

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Generated from NODE_ENV_VARS in constructs/node-env.ts by `npm run image -- --write-env`;
+# Generated from NODE_ENV_VARS in contract/node-env.ts by `npm run image -- --write-env`;
 # do not edit. The node environment: every variable the image's scripts read, who
 # sets it, and its default. entrypoint.sh and render-config.sh source this file.
 
@@ -15,6 +15,10 @@
 # K3S_CP_APP (stack): control-plane app; agents join https://<cp-app>.internal:6443, servers add it to tls-san
 
 # K3S_BOOTSTRAP_SERVER (stack): joining servers: the server to join (host, host:port, IPv6 literal or URL)
+
+# K3S_API_PORT (image): the port k3s serves its API on (config/naming.ts); added to a K3S_BOOTSTRAP_SERVER that names none
+# shellcheck disable=SC2034
+K3S_API_PORT=6443
 
 # K3S_CLUSTER_CIDR (stack): pod ranges, IPv6 first (every node: flannel net-conf)
 
@@ -77,4 +81,4 @@
 # Every name above: the entrypoint clears them all before it execs k3s, which
 # reads several of the same names (K3S_DATA_DIR, K3S_TOKEN_FILE, K3S_CONFIG_FILE).
 # shellcheck disable=SC2034
-NODE_ENV_NAMES=(K3S_ROLE K3S_BOOTSTRAP K3S_CLUSTER_NAME K3S_VERSION K3S_CP_APP K3S_BOOTSTRAP_SERVER K3S_CLUSTER_CIDR K3S_SERVICE_CIDR K3S_CLUSTER_DNS K3S_ZONE K3S_DATA_DIR K3S_TOKEN_FILE K3S_FLANNEL_BACKEND K3S_DECISION_FILE K3S_STATE_DIR K3S_CONFIG_FILE K3S_NODE_LABELS K3S_WAIT_TIMEOUT K3S_SKIP_KERNEL_CHECK K3S_KERNEL_CONFIG K3S_ETH0_IPV4 K3S_ETH0_MTU K3S_LINK_TYPES K3S_CGROUP_FSTYPE K3S_SYSCTL_DIR K3S_CP_HOST K3S_SERVER_URL K3S_NODE_NAME K3S_PEER_PING_URL)
+NODE_ENV_NAMES=(K3S_ROLE K3S_BOOTSTRAP K3S_CLUSTER_NAME K3S_VERSION K3S_CP_APP K3S_BOOTSTRAP_SERVER K3S_API_PORT K3S_CLUSTER_CIDR K3S_SERVICE_CIDR K3S_CLUSTER_DNS K3S_ZONE K3S_DATA_DIR K3S_TOKEN_FILE K3S_FLANNEL_BACKEND K3S_DECISION_FILE K3S_STATE_DIR K3S_CONFIG_FILE K3S_NODE_LABELS K3S_WAIT_TIMEOUT K3S_SKIP_KERNEL_CHECK K3S_KERNEL_CONFIG K3S_ETH0_IPV4 K3S_ETH0_MTU K3S_LINK_TYPES K3S_CGROUP_FSTYPE K3S_SYSCTL_DIR K3S_CP_HOST K3S_SERVER_URL K3S_NODE_NAME K3S_PEER_PING_URL)

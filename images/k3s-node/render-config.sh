@@ -13,7 +13,7 @@
 #               boot, so a .prev next to FILE would never survive).
 #
 # Environment: the K3S_* variables, who sets them and their defaults are in
-# node-env.sh (generated from constructs/node-env.ts; never repeat a default
+# node-env.sh (generated from contract/node-env.ts; never repeat a default
 # here). Read here: K3S_ROLE, K3S_BOOTSTRAP, K3S_CLUSTER_NAME, K3S_VERSION,
 # K3S_CP_APP, K3S_BOOTSTRAP_SERVER, K3S_CLUSTER_CIDR, K3S_SERVICE_CIDR,
 # K3S_CLUSTER_DNS, K3S_ZONE, K3S_NODE_LABELS, K3S_DATA_DIR, K3S_TOKEN_FILE,
@@ -176,10 +176,10 @@ server_url() {
   local target=$1
   case "$target" in
     *://*) echo "$target" ;;
-    \[*) [[ $target == *\]:* ]] && echo "https://$target" || echo "https://$target:6443" ;;
-    *:*:*) echo "https://[$target]:6443" ;;
+    \[*) [[ $target == *\]:* ]] && echo "https://$target" || echo "https://$target:$K3S_API_PORT" ;;
+    *:*:*) echo "https://[$target]:$K3S_API_PORT" ;;
     *:*) echo "https://$target" ;;
-    *) echo "https://$target:6443" ;;
+    *) echo "https://$target:$K3S_API_PORT" ;;
   esac
 }
 

@@ -4,9 +4,9 @@
  * (rate-limited) API, default parallelism, no pacing, no adoption, no repair.
  */
 import * as path from "path";
-import { stackName } from "../config/naming";
-import { ROOT, run, toolchain } from "../cli/toolchain";
-import { LocalFly, ScratchCluster, audit, stateFile } from "../bench/harness";
+import { stackName } from "../../config/naming";
+import { ROOT, run, toolchain } from "../../cli/toolchain";
+import { LocalFly, ScratchCluster, audit, stateFile } from "../harness";
 import * as fs from "fs";
 import { errorKinds } from "./report";
 

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { repoRoot } from "./helpers";
 
-const manifestsDir = path.join(repoRoot, "manifests");
+const repoRoot = path.resolve(__dirname, "..", "..");
+const manifestsDir = path.join(repoRoot, "bench", "manifests");
 
 const API_VERSION_OF_KIND: Record<string, string> = {
   ConfigMap: "v1",
@@ -35,7 +35,7 @@ function find(docs: Obj[], kind: string): Obj {
   return matches[0];
 }
 
-describe("manifests", () => {
+describe("bench/manifests", () => {
   const files = yamlFiles(manifestsDir);
 
   it("finds the benchmark manifests", () => {

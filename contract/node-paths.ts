@@ -1,4 +1,7 @@
-/** Paths inside a node machine, shared by the stack (machine env) and the provisioners. */
+/**
+ * Paths inside a node machine: the stack puts them in the machine env, the
+ * provisioners use them through exec, the image's scripts read them. Pure.
+ */
 
 /** Where the Fly volume is mounted. */
 export const VOLUME_MOUNT_PATH = "/data";

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Check the running kernel's build options against kernel/k3s-fly.config.
+# Check the running kernel's build options against k3s-fly.config beside this script.
 #
 # Usage: check-kernel.sh [--kernel-config FILE] [--fragment FILE] [--quiet]
 #

@@ -17,9 +17,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { ROOT } from "../cli/toolchain";
-import { FLY_LIKE_SETTINGS, emulatorAdmin } from "../emulator";
-import { controlPlaneAppName } from "../config/naming";
+import { ROOT } from "../../cli/toolchain";
+import { FLY_LIKE_SETTINGS, emulatorAdmin } from "../../emulator";
+import { controlPlaneAppName } from "../../config/naming";
 import {
   Audit,
   RunResult,
@@ -30,7 +30,7 @@ import {
   startLocalFly,
   stateFile,
   table,
-} from "../bench/harness";
+} from "../harness";
 import { plainApply } from "./plain-apply";
 import { errorBlocks } from "./report";
 

@@ -6,7 +6,7 @@
  * bucket. The tests start it; run this file to start one in the foreground
  * and print the environment that points a deploy's state at it:
  *
- *   npx ts-node --transpile-only cli/s3-server.ts
+ *   npx ts-node --transpile-only __tests__/support/s3-server.ts
  */
 import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
@@ -14,12 +14,12 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { cacheDir, toolchainVar } from "./toolchain";
+import { inCache, toolchainVar } from "../../cli/toolchain";
 
 /** The versitygw binary `npm run setup` builds. Throws, saying what to run, when it is missing. */
 export function versitygwBinary(env: NodeJS.ProcessEnv = process.env): string {
   const version = toolchainVar("VERSITYGW_VERSION");
-  const bin = path.join(cacheDir(env), `versitygw-${version}`, "versitygw");
+  const bin = inCache("VERSITYGW_BIN", env);
   if (!fs.existsSync(bin)) {
     throw new Error(
       `the S3 server versitygw ${version} is not built yet (no ${bin}): run npm run setup`,
