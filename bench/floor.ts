@@ -6,6 +6,7 @@
  * allow and as parallel as they allow. No Terraform, no state, no steps: what
  * is left when every avoidable cost is gone. Used by bench/create.ts.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { bucketKey, flyAction } from "../config/fly-limits";
 import { MachinesApi } from "../ops/machines-api";
 import { TokenBuckets } from "../ops/fly-pacer";
@@ -17,7 +18,7 @@ export class Buckets {
   async take(method: string, path: string): Promise<void> {
     const a = flyAction(method, path);
     const wait = this.buckets.reserve(bucketKey(a), a.limit, Date.now());
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await sleep(wait);
   }
 }
 

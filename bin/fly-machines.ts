@@ -4,15 +4,13 @@
  * settings as the Terraform provider. Its commands and options are the table
  * in contract/fly-machines-call.ts (`fly-machines --help` prints it).
  */
-import {
-  disableScheduledSnapshots,
-  fetchKubeconfig,
-  joinAndWaitReady,
-  rollNode,
-  taintControlPlane,
-  waitNodeReady,
-} from "../ops/cluster-ops";
 import { bootstrapServer, removeStaleServers } from "../ops/bootstrap";
+import { joinAndWaitReady } from "../ops/join";
+import { fetchKubeconfig } from "../ops/kubeconfig";
+import { waitNodeReady } from "../ops/nodes";
+import { rollNode } from "../ops/roll";
+import { disableScheduledSnapshots } from "../ops/snapshots";
+import { taintControlPlane } from "../ops/taint";
 import {
   DEFAULT_TIMEOUT_SEC,
   FlyMachinesCall,

@@ -1,9 +1,10 @@
 /**
  * One cluster's synthesized stack and the OpenTofu runs on it: synth, init,
- * deploy (ops/deploy.ts), plan, drift, destroy. Every run reaches Fly through
- * the pacer (ops/fly-pacer.ts), started in this process on first use: the
- * target's FLY_API_URL is replaced by the pacer's for tofu, its providers and
- * bin/fly-machines, and for this process's own Machines API calls.
+ * deploy (ops/deploy.ts), plan, drift, destroy (ops/destroy.ts). Every run
+ * reaches Fly through the pacer (ops/fly-pacer.ts), started in this process
+ * on first use: the target's FLY_API_URL is replaced by the pacer's for tofu,
+ * its providers and bin/fly-machines, and for this process's own Machines API
+ * calls.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -12,7 +13,7 @@ import { ClusterConfig } from "../config/schema";
 import { stackName } from "../config/naming";
 import { stateFileFor, stateLocation } from "../config/state";
 import { ShowState, stateResources } from "../contract/tofu-state";
-import { Declared, adopt, declaredFromSynth, waitDestroyed } from "../ops/adopt";
+import { Declared, declaredFromSynth } from "../ops/declared";
 import {
   DeployResult,
   Repair,
@@ -20,14 +21,13 @@ import {
   addressChanges,
   deploy,
   repairsNeeded,
-  waitForLeases,
 } from "../ops/deploy";
+import { destroy } from "../ops/destroy";
 import { FlyPacer, pacerSummary, startFlyPacer } from "../ops/fly-pacer";
+import { Log } from "../ops/log";
 import { MachinesApi } from "../ops/machines-api";
 import { Target } from "./target";
 import { ROOT, RunResult, Toolchain, run } from "./toolchain";
-
-export type Log = (line: string) => void;
 
 export class Stack {
   readonly name: string;
@@ -186,44 +186,13 @@ export class Stack {
     return stateResources(state).map((x) => x.address);
   }
 
-  /**
-   * Destroys everything in the state. Fly answers a machine's DELETE while the
-   * machine is still `destroying`, so the provider's delete of its volume can
-   * meet 412 (volume attached): then wait until Fly has destroyed the
-   * cluster's machines and destroy again, a bounded number of rounds.
-   */
-  async destroy(rounds = 4): Promise<RunResult> {
-    const api = await this.api();
-    // What an interrupted run left outside the state is adopted first, so that
-    // it goes too (and its duplicates are removed).
-    const show = await this.tofu(["show", "-json", "-no-color"]);
-    if (show.status === 0 && show.stdout.trim()) {
-      await adopt(
-        { tofu: (args) => this.tofu(args), api, log: this.log },
-        this.declared(),
-        JSON.parse(show.stdout) as ShowState,
-      );
-    }
-    let r: RunResult = { status: 1, stdout: "", stderr: "" };
-    for (let round = 1; round <= rounds; round++) {
-      r = await this.tofu(["destroy", "-input=false", "-auto-approve", "-no-color"], true);
-      if (r.status === 0 || round === rounds) break;
-      const declared = this.declared();
-      const apps = [...new Set(declared.machines.map((m) => m.app))];
-      const dying: { app: string; id: string }[] = [];
-      for (const app of apps) {
-        const machines = await api.listMachines(app).catch(() => []);
-        for (const m of machines) if (m.state === "destroying") dying.push({ app, id: m.id });
-      }
-      this.log(
-        `destroy stopped (exit ${r.status}); waiting for Fly to finish destroying ` +
-          `${dying.length} machine(s), then destroying again (round ${round + 1} of ${rounds})`,
-      );
-      await waitDestroyed(api, dying, this.log);
-      await waitForLeases(r.stdout + r.stderr, this.log);
-      if (dying.length === 0) await new Promise((res) => setTimeout(res, 2000 * round));
-    }
-    return r;
+  /** Destroys everything in the state, with what an interrupted run left (ops/destroy.ts). */
+  async destroy(): Promise<RunResult> {
+    return destroy((args) => this.tofu(args, args[0] === "destroy"), {
+      declared: this.declared(),
+      api: await this.api(),
+      log: this.log,
+    });
   }
 }
 

@@ -54,8 +54,8 @@ export class ClusterStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id);
     this.node.setContext(OPS_COMMAND_CONTEXT, props.opsCommand ?? DEFAULT_OPS_COMMAND);
-    const k3sSteps = props.k3sSteps ?? imageRunsK3s(props.config.nodeImage);
-    this.k3sSteps = k3sSteps;
+    // Decided here once; the control plane carries it to its node groups.
+    this.k3sSteps = props.k3sSteps ?? imageRunsK3s(props.config.nodeImage);
     if (props.s3State) s3Backend(this, props.s3State);
     else new LocalBackend(this, { path: props.stateFile });
     new FlyProvider(this, "fly", {});
@@ -64,7 +64,7 @@ export class ClusterStack extends TerraformStack {
     this.controlPlane = new ControlPlane(this, "control-plane", {
       config: props.config,
       bootstrapNodeId: props.bootstrapNodeId,
-      k3sSteps,
+      k3sSteps: this.k3sSteps,
     });
     this.nodeGroups = (props.nodeGroups ?? []).map((groupId) => {
       const problem = nodeGroupIdProblem(groupId);
@@ -72,10 +72,7 @@ export class ClusterStack extends TerraformStack {
       return new NodeGroup(this, `node-group-${groupId}`, {
         config: props.config,
         groupId,
-        controlPlaneApp: this.controlPlane.app.name,
-        bootstrapMachineId: this.controlPlane.bootstrap.machine.id,
-        after: [this.controlPlane.ready],
-        k3sSteps,
+        controlPlane: this.controlPlane,
       });
     });
 

@@ -20,10 +20,11 @@ export interface ControlPlaneProps {
   readonly bootstrapNodeId?: number;
   /**
    * Declare the steps that need k3s running on the nodes (wait for the
-   * bootstrap server, join, taint, kubeconfig). Off for node images without
-   * k3s, such as the local Fly's test image. @default true
+   * bootstrap server, join, taint, kubeconfig, readiness waits of the rolls),
+   * here and in every node group of this control plane. Off for node images
+   * without k3s, such as the local Fly's test image (ClusterStack decides).
    */
-  readonly k3sSteps?: boolean;
+  readonly k3sSteps: boolean;
 }
 
 /**
@@ -37,6 +38,8 @@ export class ControlPlane extends Construct {
   readonly app: App;
   readonly nodes: FlyNode[] = [];
   readonly bootstrap: FlyNode;
+  /** Whether the steps that need k3s on the nodes are declared (node groups follow it). */
+  readonly k3sSteps: boolean;
   /**
    * Complete once the bootstrap server was told to found or join (and, with
    * k3s steps, is a Ready node).
@@ -59,17 +62,18 @@ export class ControlPlane extends Construct {
     }
     const appName = controlPlaneAppName(config.clusterName);
     this.app = new App(this, "app", { name: appName, orgSlug: config.orgName });
+    this.k3sSteps = props.k3sSteps;
 
     // The bootstrap server first: the others reference its machine id.
     const order = [b, ...[...Array(CONTROL_PLANE_COUNT).keys()].filter((i) => i !== b)];
-    const k3s = props.k3sSteps !== false;
+    const k3s = this.k3sSteps;
     const byIndex = new Map<number, FlyNode>();
     let previous: ITerraformDependable[] | undefined;
     let bootstrapStep: OpsStep | undefined;
     for (const i of order) {
       const bootstrap = byIndex.get(b);
       const node = new FlyNode(this, controlPlaneMachineName(i), {
-        appName: this.app.name,
+        app: this.app,
         machineName: controlPlaneMachineName(i),
         region: config.region,
         volumeName: config.volumeName,
@@ -89,9 +93,7 @@ export class ControlPlane extends Construct {
         rollAfter: previous,
         // A server is rolled only after the previous one is Ready again and
         // etcd reports healthy (needs k3s on the nodes).
-        rollReadiness: k3s
-          ? { cpApp: this.app.name, bootstrapMachineId: bootstrap?.machine.id, etcd: true }
-          : undefined,
+        rollReadiness: k3s ? { bootstrap, etcd: true } : undefined,
       });
       byIndex.set(i, node);
       previous = [node.rolled.resource];
@@ -122,13 +124,10 @@ export class ControlPlane extends Construct {
       return;
     }
 
-    const bootstrapRef: BootstrapRef = {
-      cpApp: this.app.name,
-      bootstrap: this.bootstrap.machine.id,
-    };
+    const bootstrapRef = bootstrapRefOf(this.bootstrap);
     const joins = this.nodes
       .filter((n) => n !== this.bootstrap)
-      .map((n) => joinStep(n, this.app.name, bootstrapRef, [this.bootstrapReady.resource]));
+      .map((n) => joinStep(n, this.bootstrap, [this.bootstrapReady.resource]));
 
     const taint = new OpsStep(this, "taint", {
       description: "taint the control plane CriticalAddonsOnly=true:NoExecute",
@@ -153,16 +152,28 @@ export class ControlPlane extends Construct {
   }
 }
 
-/** Writes the join token onto `node` and waits until it is a Ready node. */
+/** The control-plane app and bootstrap server a step names, as references. */
+function bootstrapRefOf(bootstrap: FlyNode): BootstrapRef {
+  return { cpApp: bootstrap.app.name, bootstrap: bootstrap.machine.id };
+}
+
+/**
+ * Writes the join token onto `node`, read from the control plane's
+ * `bootstrap` server, and waits until the node is Ready as it sees it.
+ */
 export function joinStep(
   node: FlyNode,
-  appName: string,
-  bootstrapRef: BootstrapRef,
+  bootstrap: FlyNode,
   dependsOn: ITerraformDependable[],
 ): OpsStep {
   return new OpsStep(node, "join", {
     description: `join ${node.node.id} to the cluster`,
-    call: { command: "join", ...bootstrapRef, app: appName, machine: node.machine.id },
+    call: {
+      command: "join",
+      ...bootstrapRefOf(bootstrap),
+      app: node.app.name,
+      machine: node.machine.id,
+    },
     triggers: { machine_id: node.machine.id },
     dependsOn: [...dependsOn, node.rolled.resource],
   });

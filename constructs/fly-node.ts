@@ -1,5 +1,6 @@
 import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { App } from "../.gen/providers/fly/app";
 import { Machine } from "../.gen/providers/fly/machine";
 import { Volume } from "../.gen/providers/fly/volume";
 import { VmSpec } from "../config/schema";
@@ -9,8 +10,8 @@ import { VOLUME_MOUNT_PATH } from "../contract/node-paths";
 import { OpsStep } from "./ops-step";
 
 export interface FlyNodeProps {
-  /** Fly app the node belongs to (a reference, so the app is created first). */
-  readonly appName: string;
+  /** Fly app the node belongs to (referenced, so the app is created first). */
+  readonly app: App;
   /** Machine name, e.g. `ctrl-0`. */
   readonly machineName: string;
   readonly region: string;
@@ -34,10 +35,11 @@ export interface FlyNodeProps {
 }
 
 export interface FlyNodeRollReadiness {
-  /** Control-plane app (a reference). */
-  readonly cpApp: string;
-  /** Machine id of the server whose view of the nodes counts. @default this node's machine */
-  readonly bootstrapMachineId?: string;
+  /**
+   * The control plane's bootstrap server, whose view of the nodes counts.
+   * @default this node (the bootstrap server itself)
+   */
+  readonly bootstrap?: FlyNode;
   /** The node is a server: wait for etcd too. */
   readonly etcd: boolean;
 }
@@ -58,6 +60,7 @@ export interface FlyNodeRollReadiness {
  * node at a time and a node that does not come back stops them.
  */
 export class FlyNode extends Construct {
+  readonly app: App;
   readonly volume: Volume;
   readonly machine: Machine;
   /** Complete once the machine runs the desired config. */
@@ -65,8 +68,9 @@ export class FlyNode extends Construct {
 
   constructor(scope: Construct, id: string, props: FlyNodeProps) {
     super(scope, id);
+    this.app = props.app;
     this.volume = new Volume(this, "volume", {
-      app: props.appName,
+      app: this.app.name,
       name: props.volumeName,
       region: props.region,
       sizeGb: props.volumeSizeGb,
@@ -75,7 +79,7 @@ export class FlyNode extends Construct {
     });
     new OpsStep(this, "snapshots-off", {
       description: `switch scheduled snapshots off on volume ${props.volumeName} of ${props.machineName}`,
-      call: { command: "snapshots-off", app: props.appName, volume: this.volume.id },
+      call: { command: "snapshots-off", app: this.app.name, volume: this.volume.id },
       triggers: { volume_id: this.volume.id },
     });
 
@@ -86,7 +90,7 @@ export class FlyNode extends Construct {
       memoryMb: props.vm.memoryMb,
     };
     this.machine = new Machine(this, "machine", {
-      app: props.appName,
+      app: this.app.name,
       name: props.machineName,
       region: props.region,
       image: props.image,
@@ -114,14 +118,15 @@ export class FlyNode extends Construct {
       stop_config: NODE_STOP_CONFIG,
     });
     const r = props.rollReadiness;
+    const viewer = r?.bootstrap ?? this;
     this.rolled = new OpsStep(this, "roll", {
       description: `bring machine ${props.machineName} to its declared config`,
       call: {
         command: "roll",
-        app: props.appName,
+        app: this.app.name,
         machine: this.machine.id,
         waitReady: r
-          ? { cpApp: r.cpApp, bootstrap: r.bootstrapMachineId ?? this.machine.id, etcd: !!r.etcd }
+          ? { cpApp: viewer.app.name, bootstrap: viewer.machine.id, etcd: r.etcd }
           : undefined,
       },
       triggers: { machine_id: this.machine.id, config: desired },

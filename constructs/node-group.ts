@@ -1,9 +1,8 @@
-import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { App } from "../.gen/providers/fly/app";
 import { ClusterConfig } from "../config/schema";
 import { nodeGroupAppName, workerMachineName } from "../config/naming";
-import { joinStep } from "./control-plane";
+import { ControlPlane, joinStep } from "./control-plane";
 import { FlyNode } from "./fly-node";
 import { nodeEnv, nodeMetadata } from "./node-env";
 
@@ -11,14 +10,12 @@ export interface NodeGroupProps {
   readonly config: ClusterConfig;
   /** Node group id, e.g. `0`. */
   readonly groupId: string;
-  /** App name of the control plane, as a reference (so it exists first). */
-  readonly controlPlaneApp: string;
-  /** Bootstrap server machine id, as a reference. */
-  readonly bootstrapMachineId: string;
-  /** Complete once every server is Ready; workers join after it. */
-  readonly after: ITerraformDependable[];
-  /** Declare the join steps, which need k3s on the nodes. @default true */
-  readonly k3sSteps?: boolean;
+  /**
+   * The cluster's control plane: workers join through its bootstrap server
+   * once it is ready, and have join steps and readiness waits only when it
+   * declares the steps that need k3s.
+   */
+  readonly controlPlane: ControlPlane;
 }
 
 /**
@@ -42,17 +39,17 @@ export class NodeGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeGroupProps) {
     super(scope, id);
-    const { config, groupId } = props;
+    const { config, groupId, controlPlane } = props;
+    const k3s = controlPlane.k3sSteps;
     this.app = new App(this, "app", {
       name: nodeGroupAppName(config.clusterName, groupId),
       orgSlug: config.orgName,
     });
-    const bootstrapRef = { cpApp: props.controlPlaneApp, bootstrap: props.bootstrapMachineId };
     const lanes = rollLanes(config.nodeGroupSize);
     for (let i = 0; i < config.nodeGroupSize; i++) {
       const previous = this.nodes[i - lanes];
       const node = new FlyNode(this, `worker-${i}`, {
-        appName: this.app.name,
+        app: this.app,
         machineName: workerMachineName(groupId, i),
         region: config.region,
         volumeName: config.volumeName,
@@ -63,16 +60,9 @@ export class NodeGroup extends Construct {
         metadata: nodeMetadata(config, { role: "agent", index: i, nodeGroup: groupId }),
         rollAfter: previous ? [previous.rolled.resource] : undefined,
         // A worker is rolled only after the one before it in its lane is Ready again.
-        rollReadiness:
-          props.k3sSteps === false
-            ? undefined
-            : {
-                cpApp: props.controlPlaneApp,
-                bootstrapMachineId: props.bootstrapMachineId,
-                etcd: false,
-              },
+        rollReadiness: k3s ? { bootstrap: controlPlane.bootstrap, etcd: false } : undefined,
       });
-      if (props.k3sSteps !== false) joinStep(node, this.app.name, bootstrapRef, props.after);
+      if (k3s) joinStep(node, controlPlane.bootstrap, [controlPlane.ready]);
       this.nodes.push(node);
     }
   }

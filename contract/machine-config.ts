@@ -1,7 +1,7 @@
 /**
  * Which machine config fields the stack manages and how the roll compares
  * them: the stack (constructs/fly-node.ts: `ignore_changes`, the roll step's
- * desired config), the roll (ops/cluster-ops.ts) and the deploy's repairs
+ * desired config), the roll (ops/roll.ts) and the deploy's repairs
  * (ops/deploy.ts) all read these. Pure.
  */
 import { MachineConfig } from "./machines-api-types";
@@ -22,7 +22,7 @@ export const MANAGED_CONFIG_FIELDS = ["image", "env", "metadata", "guest"] as co
  */
 export const ROLL_ONLY_CONFIG_FIELDS = ["stop_config"] as const;
 
-/** Every field the roll (`rollMachine`, ops/cluster-ops.ts) sets. */
+/** Every field the roll (`rollMachine`, ops/roll.ts) sets. */
 export const ROLLED_CONFIG_FIELDS = [...MANAGED_CONFIG_FIELDS, ...ROLL_ONLY_CONFIG_FIELDS] as const;
 
 /**

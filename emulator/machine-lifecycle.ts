@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { MACHINE_GONE, type MachineState } from "../contract/fly-states";
 import type { Apps } from "./apps";
 import { containerName, containerSpec, stopTimeoutSec } from "./container-spec";
@@ -20,9 +21,6 @@ import type { MachineRecord } from "./types";
 
 /** States in which the machine's container runs (or is about to). */
 export const RUNNING: readonly MachineState[] = ["started", "starting", "updating"];
-
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 export const gone = (m: MachineRecord): boolean => MACHINE_GONE.includes(m.state);
 

@@ -10,6 +10,7 @@
  *
  * Request bodies arrive already checked by machine-schemas.ts.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ExecResult } from "../contract/machines-api-types";
 import type { Apps } from "./apps";
 import type { Context } from "./context";
@@ -18,7 +19,7 @@ import { machineId, machineName, ulid } from "./ids";
 import { acquireLease, checkLease, currentLease, releaseLease } from "./leases";
 import { checkMachineConfig, placeMachine } from "./machine-config";
 import { loseHost } from "./machine-host";
-import { MachineLifecycle, sleep, type StartResult } from "./machine-lifecycle";
+import { MachineLifecycle, type StartResult } from "./machine-lifecycle";
 import { MachineQueues } from "./machine-queue";
 import type { ExecBody, MachineCreateBody, MachineUpdateBody } from "./machine-schemas";
 import { machineAddress } from "./network";

@@ -6,6 +6,7 @@
  * latency and faults).
  */
 import { timingSafeEqual } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { flyAction } from "../config/fly-limits";
 import type { Context } from "./context";
@@ -71,7 +72,7 @@ export function buildServer(
     const settings = ctx.settings;
     const path = req.url.startsWith(BASE_PATH) ? req.url.slice(BASE_PATH.length) : req.url;
     const delay = faults.latencyMs(settings.latency);
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (delay > 0) await sleep(delay);
 
     const action = flyAction(req.method, path).action;
     const answer = (outcome: Outcome, code: number, error: string, retryMs?: number) => {

@@ -6,18 +6,19 @@
  * founded a cluster on an empty volume while the others still ran the old one
  * would split the cluster in two. "Cannot tell" never founds.
  */
+import { Machine } from "../contract/machines-api-types";
+import { ask } from "./exec";
+import { Log } from "./log";
+import { MachinesApi } from "./machines-api";
 import {
   ETCD_DATA_COMMAND,
   ETCD_READYZ_COMMAND,
-  Log,
-  ask,
+  NODES_COMMAND,
   etcdReady,
   holdsEtcdData,
-  poll,
   waitNodeReady,
-} from "./cluster-ops";
-import { Machine } from "../contract/machines-api-types";
-import { MachinesApi } from "./machines-api";
+} from "./nodes";
+import { poll } from "./poll";
 import { DECISION_FILE, JOIN_TOKEN_FILE, SERVER_TOKEN_FILE } from "../contract/node-paths";
 import { apiServerUrlOn, machineInternalName } from "../config/naming";
 
@@ -225,7 +226,7 @@ export async function removeStaleServers(
   log: Log,
 ): Promise<void> {
   const server = await api.findMachine(cpApp, via);
-  const list = await api.exec(cpApp, server.id, ["k3s", "kubectl", "get", "nodes", "-o", "json"]);
+  const list = await api.exec(cpApp, server.id, NODES_COMMAND);
   if (list.exit_code !== 0) {
     throw new Error(`${cpApp}/${server.name}: cannot list nodes: ${list.stderr.trim()}`);
   }

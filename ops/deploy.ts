@@ -21,10 +21,12 @@
  *    later refresh-only plan (the drift check) reports only changes made by
  *    someone else.
  */
+import { setTimeout } from "node:timers/promises";
 import { MACHINE_DOWN, MACHINE_GONE, VOLUME_GONE, stateIn } from "../contract/fly-states";
 import { MANAGED_CONFIG_FIELDS, sameValue } from "../contract/machine-config";
 import { ShowState, StateResource, mountedVolume, stateResources } from "../contract/tofu-state";
-import { Declared, adopt } from "./adopt";
+import { adopt } from "./adopt";
+import { Declared } from "./declared";
 import { MachinesApi, leaseExpiriesIn } from "./machines-api";
 
 export interface TofuResult {
@@ -338,7 +340,7 @@ export function leaseExpiry(output: string): number | undefined {
 export async function waitForLeases(
   output: string,
   log: (line: string) => void,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  sleep: (ms: number) => Promise<void> = (ms) => setTimeout(ms),
   now: () => number = Date.now,
 ): Promise<void> {
   const until = leaseExpiry(output);

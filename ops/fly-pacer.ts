@@ -8,18 +8,22 @@
  * - keeps Fly's documented per-action, per-subject token buckets
  *   (config/fly-limits.ts, the one owner of the table): a request waits for a
  *   token instead of earning a 429;
- * - retries a 429 or 5xx (or a failed connection; or a volume delete or a
- *   machine create refused while a machine is still being destroyed, see
- *   `retryable`) with backoff, honouring
- *   `Retry-After`, up to a bound, before the provider's own two retries (1 s
- *   and 2 s apart) ever see it; after the bound the last answer goes back.
+ * - runs the project's one retry policy (ops/retry.ts) on what it forwards,
+ *   and marks every answer it passes back with `PACED_HEADER`, so that
+ *   MachinesApi does not retry it again; after the policy's bounds the last
+ *   answer goes back;
+ * - remembers for `GAVE_UP_MEMORY_MS` a call it gave up on, and sends the same
+ *   call once, without retries, in that time: a caller that retries on its
+ *   own (the provider tries 3 times, 1 s and 2 s apart) adds one try each,
+ *   not another round of the policy.
  *
- * The scheduling (`TokenBuckets`) and the retry delays (`retryDelayMs`) are
- * pure and take the time as an argument.
+ * The scheduling (`TokenBuckets`) is pure and takes the time as an argument.
  */
 import * as http from "http";
 import { AddressInfo } from "net";
+import { setTimeout as sleepMs } from "node:timers/promises";
 import { Bucket, FlyLimit, bucketKey, flyAction, refilled } from "../config/fly-limits";
+import { FLY_RETRY, PACED_HEADER, RetryPolicy, retryable, withRetry } from "./retry";
 
 /**
  * Token buckets that hand out reservations: `reserve` answers how long the
@@ -38,58 +42,13 @@ export class TokenBuckets {
   }
 }
 
-export interface RetryPolicy {
-  /** Attempts in all (the first included) for a 429, a 5xx or a failed connection. */
-  readonly attempts: number;
-  /** Delay before the first retry without Retry-After, doubled each time. */
-  readonly baseDelayMs: number;
-  /** Upper bound of one delay (Retry-After included). */
-  readonly maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
-
-/**
- * Delay before retry number `retry` (1 for the first retry): `Retry-After`
- * (seconds or an HTTP date) when given, else exponential backoff; at most
- * `maxDelayMs`. Pure.
- */
-export function retryDelayMs(
-  retry: number,
-  retryAfter: string | null | undefined,
-  policy: RetryPolicy,
-  nowMs: number,
-): number {
-  const after = retryAfter?.trim();
-  let ms: number | undefined;
-  if (after) {
-    if (/^\d+(\.\d+)?$/.test(after)) ms = Number(after) * 1000;
-    else {
-      const at = Date.parse(after);
-      if (!Number.isNaN(at)) ms = Math.max(0, at - nowMs);
-    }
-  }
-  ms ??= policy.baseDelayMs * 2 ** (retry - 1);
-  return Math.min(policy.maxDelayMs, Math.max(0, Math.round(ms)));
-}
-
-/**
- * True for answers the pacer retries: 429, 5xx, and two refusals that last
- * only while a machine is being destroyed (Fly answers a machine's DELETE
- * while it is still `destroying`): a volume delete refused because the volume
- * is still attached (412), and a machine create refused because the old
- * machine still holds the name (409; Terraform replaces by destroy, then
- * create). Pure.
- */
-export function retryable(status: number, action = "", body = ""): boolean {
-  if (status === 429 || status >= 500) return true;
-  if (status === 412 && action === "volume.delete") return /attached to machine/.test(body);
-  return status === 409 && action === "machine.create" && /already (used|taken)/.test(body);
-}
+/** How long a call the pacer gave up on is sent once, without retries. */
+export const GAVE_UP_MEMORY_MS = 10_000;
 
 export interface PacerOptions {
   /** The Machines API URL to forward to, e.g. https://api.machines.dev/v1. */
   readonly target: string;
+  /** @default FLY_RETRY (tests shorten the delays) */
   readonly retry?: RetryPolicy;
   /** Progress lines (waits and retries; never a header). @default none */
   readonly log?: (line: string) => void;
@@ -104,9 +63,9 @@ export interface PacerStats {
   /** Requests that waited for a token, and the time they waited in all. */
   paced: number;
   pacedMs: number;
-  /** Retries after a 429, a 5xx or a failed connection. */
+  /** Retries (see ops/retry.ts for what is retried). */
   retries: number;
-  /** Requests whose last answer, after every retry, was still a 429 or 5xx. */
+  /** Requests whose last answer, after every retry, was still one worth retrying. */
   gaveUp: number;
 }
 
@@ -147,13 +106,15 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 
 /** Starts the pacer on a free loopback port. */
 export async function startFlyPacer(opts: PacerOptions): Promise<FlyPacer> {
-  const policy = opts.retry ?? DEFAULT_RETRY;
+  const policy = opts.retry ?? FLY_RETRY;
   const log = opts.log ?? (() => {});
   const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = opts.sleep ?? ((ms: number) => sleepMs(ms));
   const target = opts.target.replace(/\/+$/, "");
   const buckets = new TokenBuckets();
   const stats: PacerStats = { requests: 0, paced: 0, pacedMs: 0, retries: 0, gaveUp: 0 };
+  /** Calls (method and URL) given up on, and when. */
+  const gaveUpAt = new Map<string, number>();
 
   async function paced(method: string, path: string): Promise<void> {
     const action = flyAction(method, path);
@@ -178,52 +139,72 @@ export async function startFlyPacer(opts: PacerOptions): Promise<FlyPacer> {
     stats.requests++;
     const what = `${method} ${path.split("?")[0]}`;
     const action = flyAction(method, path).action;
-    for (let attempt = 1; ; attempt++) {
-      await paced(method, path);
-      let answer: { status: number; headers: Headers; body: Buffer } | undefined;
-      let failure: string | undefined;
-      try {
-        const r = await fetch(target + path, {
-          method,
-          headers,
-          body: body.length > 0 && method !== "GET" && method !== "HEAD" ? body : undefined,
-          redirect: "manual",
-        });
-        answer = { status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) };
-      } catch (e) {
-        failure = (e as Error).message;
-      }
-      const again =
-        failure !== undefined ||
-        (answer !== undefined &&
-          retryable(answer.status, action, answer.status < 500 ? answer.body.toString() : ""));
-      if (again && attempt < policy.attempts) {
-        const delay = retryDelayMs(attempt, answer?.headers.get("retry-after"), policy, now());
-        stats.retries++;
-        log(
-          `fly pacer: ${what} answered ${failure ? `no connection (${failure})` : answer?.status}; ` +
-            `retry ${attempt}/${policy.attempts - 1} in ${(delay / 1000).toFixed(1)}s`,
-        );
-        await sleep(delay);
-        continue;
-      }
-      if (again) {
-        stats.gaveUp++;
-        log(`fly pacer: ${what} still failing after ${policy.attempts} attempts; passing it on`);
-      }
-      if (!answer) {
-        res.writeHead(502, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: `fly pacer: cannot reach the Machines API: ${failure}` }));
-        return;
-      }
-      const out: Record<string, string> = {};
-      answer.headers.forEach((v, k) => {
-        if (!DROP_RESPONSE.has(k)) out[k] = v;
-      });
-      res.writeHead(answer.status, out);
-      res.end(answer.body);
+    const call = `${method} ${path}`;
+    const recent = now() - (gaveUpAt.get(call) ?? -Infinity) < GAVE_UP_MEMORY_MS;
+    type Forwarded = { status: number; retryAfter: string | null; headers: Headers; body: Buffer };
+    const again = (a: Forwarded) =>
+      retryable(a.status, action, a.status < 500 ? a.body.toString() : "");
+    let attempts = 0;
+    let answer: Forwarded | undefined;
+    let failure: string | undefined;
+    // The first token wait comes before the policy's clock starts: a busy
+    // bucket is not a failure. A retry waits for a token too.
+    await paced(method, path);
+    try {
+      answer = await withRetry(
+        async (): Promise<Forwarded> => {
+          if (attempts++ > 0) await paced(method, path);
+          const r = await fetch(target + path, {
+            method,
+            headers,
+            body: body.length > 0 && method !== "GET" && method !== "HEAD" ? body : undefined,
+            redirect: "manual",
+          });
+          const b = Buffer.from(await r.arrayBuffer());
+          return {
+            status: r.status,
+            retryAfter: r.headers.get("retry-after"),
+            headers: r.headers,
+            body: b,
+          };
+        },
+        {
+          policy: recent ? { ...policy, attempts: 1 } : policy,
+          again,
+          now,
+          onRetry: ({ attempt, delayMs, answer: a, error }) => {
+            stats.retries++;
+            const said = error ? `no connection (${error.message})` : a?.status;
+            log(
+              `fly pacer: ${what} answered ${said}; ` +
+                `retry ${attempt}/${policy.attempts - 1} in ${(delayMs / 1000).toFixed(1)}s`,
+            );
+          },
+        },
+      );
+    } catch (e) {
+      failure = (e as Error).message;
+    }
+    if (failure !== undefined || (answer && again(answer))) {
+      for (const [c, at] of gaveUpAt) if (now() - at >= GAVE_UP_MEMORY_MS) gaveUpAt.delete(c);
+      gaveUpAt.set(call, now());
+      stats.gaveUp++;
+      log(
+        `fly pacer: ${what} still failing after ${attempts} attempt${attempts === 1 ? "" : "s"}; passing it on`,
+      );
+    } else gaveUpAt.delete(call);
+    const mark = { [PACED_HEADER]: String(attempts) };
+    if (!answer) {
+      res.writeHead(502, { "content-type": "application/json", ...mark });
+      res.end(JSON.stringify({ error: `fly pacer: cannot reach the Machines API: ${failure}` }));
       return;
     }
+    const out: Record<string, string> = {};
+    answer.headers.forEach((v, k) => {
+      if (!DROP_RESPONSE.has(k)) out[k] = v;
+    });
+    res.writeHead(answer.status, { ...out, ...mark });
+    res.end(answer.body);
   }
 
   const server = http.createServer((req, res) => {

@@ -4,9 +4,12 @@
  * The base URL is the same setting the Terraform provider reads
  * (FLY_API_URL, default https://api.machines.dev/v1), and so is the token.
  * The objects it sends and reads are the wire types of
- * contract/machines-api-types.ts.
+ * contract/machines-api-types.ts. Retries are ops/retry.ts's policy, run here
+ * only when no pacer already ran it (see there).
  */
+import { flyAction } from "../config/fly-limits";
 import { ExecResult, Lease, Machine, MachineConfig, Volume } from "../contract/machines-api-types";
+import { FLY_RETRY, PACED_HEADER, RetryPolicy, retryable, withRetry } from "./retry";
 
 export const DEFAULT_API_URL = "https://api.machines.dev/v1";
 
@@ -18,9 +21,9 @@ export interface MachinesApiOptions {
   readonly token: string;
   /** Injected for unit tests; defaults to the global fetch. */
   readonly fetch?: typeof fetch;
-  /** Attempts for a request answered 429 or 5xx, or failing to connect (default 5). */
+  /** Overrides the retry policy's attempts (FLY_RETRY of ops/retry.ts). */
   readonly attempts?: number;
-  /** Delay before the first retry, doubled each time (default 1000 ms). */
+  /** Overrides the retry policy's first delay (tests shorten it). */
   readonly retryDelayMs?: number;
 }
 
@@ -57,20 +60,23 @@ export function showArgv(argv: readonly string[]): string {
     .join(" ");
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export class MachinesApi {
   private readonly fetchFn: typeof fetch;
-  private readonly attempts: number;
-  private readonly retryDelayMs: number;
+  private readonly retry: RetryPolicy;
 
   constructor(private readonly opts: MachinesApiOptions) {
     this.fetchFn = opts.fetch ?? fetch;
-    this.attempts = opts.attempts ?? 5;
-    this.retryDelayMs = opts.retryDelayMs ?? 1000;
+    this.retry = {
+      ...FLY_RETRY,
+      ...(opts.attempts === undefined ? {} : { attempts: opts.attempts }),
+      ...(opts.retryDelayMs === undefined ? {} : { baseDelayMs: opts.retryDelayMs }),
+    };
   }
 
-  /** Sends one request; retries 429, 5xx and connection errors with backoff. */
+  /**
+   * Sends one request, retried by ops/retry.ts's policy unless the answer
+   * says a pacer already did (PACED_HEADER).
+   */
   async request<T>(
     method: string,
     path: string,
@@ -78,12 +84,10 @@ export class MachinesApi {
     headers: Record<string, string> = {},
   ): Promise<T> {
     const url = this.opts.baseUrl.replace(/\/+$/, "") + path;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      if (attempt > 1) await sleep(this.retryDelayMs * 2 ** (attempt - 2));
-      let res: Response;
-      try {
-        res = await this.fetchFn(url, {
+    const action = flyAction(method, path).action;
+    const res = await withRetry(
+      async () => {
+        const r = await this.fetchFn(url, {
           method,
           headers: {
             Authorization: `Bearer ${this.opts.token}`,
@@ -92,19 +96,20 @@ export class MachinesApi {
           },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
-      } catch (e) {
-        lastError = e;
-        continue;
-      }
-      const text = await res.text();
-      if (res.status === 429 || res.status >= 500) {
-        lastError = new MachinesApiError(res.status, method, path, text);
-        continue;
-      }
-      if (res.status >= 400) throw new MachinesApiError(res.status, method, path, text);
-      return (text ? JSON.parse(text) : undefined) as T;
-    }
-    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+        return {
+          status: r.status,
+          retryAfter: r.headers.get("retry-after"),
+          paced: r.headers.has(PACED_HEADER),
+          text: await r.text(),
+        };
+      },
+      {
+        policy: this.retry,
+        again: (a) => !a.paced && retryable(a.status, action, a.text),
+      },
+    );
+    if (res.status >= 400) throw new MachinesApiError(res.status, method, path, res.text);
+    return (res.text ? JSON.parse(res.text) : undefined) as T;
   }
 
   /** The app's organization slug, or undefined when Fly has no such app (404). */

@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { LABEL_INSTANCE, labelFilter } from "../../contract/podman-labels";
 import { resetEmulator, startEmulator } from "../../emulator";
 import { buildTestImage, Client, describePodman, TEST_IMAGE } from "./helpers";
@@ -161,7 +162,7 @@ describePodman("Machines as podman containers", () => {
     let got = "";
     for (let i = 0; i < 20 && !got.includes("over-6pn"); i++) {
       got = (await exec(b, "cat /tmp/got")).stdout;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     expect(got).toContain("over-6pn");
   });

@@ -88,5 +88,3 @@ export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<Tes
     },
   };
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -4,6 +4,7 @@
  * admin endpoints that switch them at run time, and the counters.
  */
 import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_LIMIT, GET_MACHINE_LIMIT } from "../../config/fly-limits";
 import {
   DEFAULT_SETTINGS,
@@ -26,7 +27,7 @@ import type { Services } from "../../emulator/routes/common";
 import { buildServer, retryAfterSeconds } from "../../emulator/server";
 import type { MachineRecord } from "../../emulator/types";
 import { SHAPES, sortedKeys } from "./fixtures/machines-api-shapes";
-import { describePodman, sleep, startTestEmulator, type TestEmulator } from "./helpers";
+import { describePodman, startTestEmulator, type TestEmulator } from "./helpers";
 
 jest.setTimeout(60_000);
 

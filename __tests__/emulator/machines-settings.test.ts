@@ -3,6 +3,7 @@
  * time): Machines on a fake podman, no containers.
  */
 import { tmpdir } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Apps } from "../../emulator/apps";
 import type { Context, Settings } from "../../emulator/context";
 import { ApiError } from "../../emulator/errors";
@@ -222,7 +223,7 @@ describe("machine settings, read live", () => {
     const w = world({ firstBootDelayMs: 60_000, destroyDelayMs: 0 });
     const m = await w.create({ region: "iad", config: { image: IMAGE } });
     const rec = w.state.machines[m.id];
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(rec.state).toBe("starting");
     w.machines.destroy(rec, true);
     expect(await w.machines.wait(rec, "destroyed", 5)).toBe(true);

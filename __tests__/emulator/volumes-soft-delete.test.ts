@@ -3,13 +3,13 @@
  * the zone a pending_destroy volume holds, and a volume lost with its host.
  */
 import { execFileSync } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
 import { emulatorAdmin, type EmulatorAdmin } from "../../emulator";
 import type { VolumeRecord } from "../../emulator/types";
 import { volumeMountError, volumeState, volumeUsable } from "../../emulator/volumes";
 import {
   buildTestImage,
   describePodman,
-  sleep,
   startTestEmulator,
   TEST_IMAGE,
   type TestEmulator,

@@ -9,8 +9,9 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { resetEmulator } from "../../emulator";
-import { rollMachine } from "../../ops/cluster-ops";
+import { rollMachine } from "../../ops/roll";
 import { MachineConfig } from "../../contract/machines-api-types";
 import { MachinesApi } from "../../ops/machines-api";
 import {
@@ -74,7 +75,7 @@ describe("./k3s.sh on the local Fly", () => {
       } catch {
         // already gone
       }
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
     }
     await resetEmulator(emuDir);
   });

@@ -11,13 +11,14 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { emulatorAdmin, type EmulatorAdmin } from "../../emulator";
 import { loadCluster } from "../../config/load";
 import { Stack } from "../../cli/stack";
 import { Target } from "../../cli/target";
 import { toolchain } from "../../cli/toolchain";
 import { NODE_STOP_CONFIG } from "../../contract/machine-config";
-import { rollMachine } from "../../ops/cluster-ops";
+import { rollMachine } from "../../ops/roll";
 import { lostVolumeMessage } from "../../ops/deploy";
 import { Machine } from "../../contract/machines-api-types";
 import { MachinesApi } from "../../ops/machines-api";
@@ -30,7 +31,6 @@ jest.setTimeout(900_000);
 
 const CP = "local-cp";
 const NG = "local-ng-0";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("the deploy converges under Fly's faults on the local Fly", () => {
   let fly: LocalFly;

@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { requireToolchain, tofuAsync } from "../toolchain";
 import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
 
@@ -118,7 +119,7 @@ describe("hand-written Terraform on the local Fly", () => {
       const deadline = Date.now() + 90_000;
       let destroy = early;
       while (destroy.status !== 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10_000));
+        await sleep(10_000);
         destroy = await tf("destroy", "-input=false", "-auto-approve", "-no-color");
       }
       expect(destroy.stderr).toBe("");

@@ -15,7 +15,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { rollMachine } from "../../ops/cluster-ops";
+import { rollMachine } from "../../ops/roll";
 import { deploy as deployStack } from "../../ops/deploy";
 import { Machine, Volume } from "../../contract/machines-api-types";
 import { LABEL_MACHINE, labelFilter } from "../../contract/podman-labels";

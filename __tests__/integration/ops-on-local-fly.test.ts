@@ -8,12 +8,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import {
-  disableScheduledSnapshots,
-  fetchKubeconfig,
-  joinNode,
-  rollMachine,
-} from "../../ops/cluster-ops";
+import { joinNode } from "../../ops/join";
+import { fetchKubeconfig } from "../../ops/kubeconfig";
+import { rollMachine } from "../../ops/roll";
+import { disableScheduledSnapshots } from "../../ops/snapshots";
 import { Machine, Volume } from "../../contract/machines-api-types";
 import { MachinesApi } from "../../ops/machines-api";
 import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";

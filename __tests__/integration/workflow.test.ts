@@ -18,7 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { S3Server, startS3Server, versitygwBinary } from "../support/s3-server";
-import { rollMachine } from "../../ops/cluster-ops";
+import { rollMachine } from "../../ops/roll";
 import { MachineConfig } from "../../contract/machines-api-types";
 import { MachinesApi } from "../../ops/machines-api";
 import { ROOT, requireToolchain, tofuAsync, toolchainVar } from "../toolchain";

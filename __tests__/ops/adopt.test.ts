@@ -1,14 +1,7 @@
 import * as fs from "fs";
-import {
-  AdoptAction,
-  Declared,
-  LiveApp,
-  RawState,
-  adopt,
-  declaredFromSynth,
-  patchImported,
-  planAdoption,
-} from "../../ops/adopt";
+import { adopt } from "../../ops/adopt";
+import { AdoptAction, LiveApp, RawState, patchImported, planAdoption } from "../../ops/adopt-plan";
+import { Declared, declaredFromSynth } from "../../ops/declared";
 import { Machine, Volume } from "../../contract/machines-api-types";
 import { ShowState } from "../../contract/tofu-state";
 import { MachinesApi } from "../../ops/machines-api";

@@ -1,15 +1,8 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { DEFAULT_LIMIT, GET_MACHINE_LIMIT } from "../../config/fly-limits";
-import {
-  DEFAULT_RETRY,
-  FlyPacer,
-  TokenBuckets,
-  pacerSummary,
-  retryDelayMs,
-  retryable,
-  startFlyPacer,
-} from "../../ops/fly-pacer";
+import { FlyPacer, TokenBuckets, pacerSummary, startFlyPacer } from "../../ops/fly-pacer";
+import { PACED_HEADER } from "../../ops/retry";
 
 describe("TokenBuckets", () => {
   it("lets a burst through at once, then spaces requests at the refill rate", () => {
@@ -44,48 +37,6 @@ describe("TokenBuckets", () => {
     );
     expect(gets.slice(0, 10).every((w) => w === 0)).toBe(true);
     expect(gets[10]).toBe(200);
-  });
-});
-
-describe("retryDelayMs", () => {
-  const p = DEFAULT_RETRY;
-  it.each<[string, number, string | null, number]>([
-    ["backs off exponentially", 1, null, 500],
-    ["doubles", 3, null, 2000],
-    ["is capped", 10, null, p.maxDelayMs],
-    ["honours Retry-After in seconds", 1, "3", 3000],
-    ["honours Retry-After as a date", 1, new Date(10_000).toUTCString(), 10_000],
-    ["caps Retry-After", 1, "600", p.maxDelayMs],
-    ["ignores a malformed Retry-After", 2, "soon", 1000],
-  ])("%s", (_what, retry, header, expected) => {
-    expect(retryDelayMs(retry, header, p, 0)).toBe(expected);
-  });
-
-  it("retries a machine create that meets a name still held by a machine being destroyed", () => {
-    const taken = '{"error":"machine name \\"ctrl-1\\" is already used in app c-cp"}';
-    expect(retryable(409, "machine.create", taken)).toBe(true);
-    expect(retryable(409, "machine.update", taken)).toBe(false);
-    expect(retryable(409, "machine.create", '{"error":"lease currently held"}')).toBe(false);
-  });
-
-  it("retries a volume delete refused while its machine is still being destroyed", () => {
-    const attached =
-      '{"error":"failed_precondition: volume vol_1 is attached to machine m1; destroy the machine first"}';
-    expect(retryable(412, "volume.delete", attached)).toBe(true);
-    expect(retryable(412, "machine.delete", attached)).toBe(false);
-    expect(retryable(412, "volume.delete", '{"error":"other"}')).toBe(false);
-  });
-
-  it("retries 429 and 5xx only", () => {
-    expect([200, 404, 409, 412, 429, 500, 503].map((s) => retryable(s))).toEqual([
-      false,
-      false,
-      false,
-      false,
-      true,
-      true,
-      true,
-    ]);
   });
 });
 
@@ -167,7 +118,7 @@ describe("the pacer against a local server", () => {
     pacer = await startFlyPacer({
       target: base,
       log: (l) => lines.push(l),
-      retry: { attempts: 4, baseDelayMs: 50, maxDelayMs: 2000 },
+      retry: { attempts: 4, baseDelayMs: 50, maxDelayMs: 2000, maxElapsedMs: 10_000 },
     });
     script = [{ status: 503 }, { status: 429, headers: { "retry-after": "1" } }, { status: 200 }];
     const t0 = Date.now();
@@ -175,13 +126,14 @@ describe("the pacer against a local server", () => {
       headers: { Authorization: "Bearer t" },
     });
     expect(r.status).toBe(200);
+    expect(r.headers.get(PACED_HEADER)).toBe("3");
     expect(seen).toHaveLength(3);
-    // 50 ms backoff after the 503, then the 1 s the 429 asked for.
+    // A short jittered backoff after the 503, then the 1 s the 429 asked for.
     expect(seen[2].at - seen[1].at).toBeGreaterThanOrEqual(950);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
     expect(lines).toEqual([
       expect.stringMatching(
-        /^fly pacer: GET \/apps\/a\/volumes answered 503; retry 1\/3 in 0\.1s$/,
+        /^fly pacer: GET \/apps\/a\/volumes answered 503; retry 1\/3 in 0\.\ds$/,
       ),
       expect.stringMatching(/answered 429; retry 2\/3 in 1\.0s$/),
     ]);
@@ -191,6 +143,7 @@ describe("the pacer against a local server", () => {
     script = [{ status: 412 }];
     const bad = await fetch(`${pacer.url}/apps/a/volumes/v1`, { method: "DELETE" });
     expect(bad.status).toBe(412);
+    expect(bad.headers.get(PACED_HEADER)).toBe("1");
     expect(await bad.json()).toEqual({ error: "no" });
     expect(seen).toHaveLength(1);
   });
@@ -198,14 +151,41 @@ describe("the pacer against a local server", () => {
   it("gives the last answer back after the bound", async () => {
     pacer = await startFlyPacer({
       target: base,
-      retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
+      retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100, maxElapsedMs: 10_000 },
     });
     script = [{ status: 500 }, { status: 502 }, { status: 503 }, { status: 200 }];
     const r = await fetch(`${pacer.url}/apps/a/machines`, { method: "POST", body: "{}" });
     expect(r.status).toBe(503);
+    expect(r.headers.get(PACED_HEADER)).toBe("3");
     expect(seen).toHaveLength(3);
     expect(pacer.stats).toMatchObject({ retries: 2, gaveUp: 1 });
     expect(pacerSummary(pacer.stats)).toContain("1 still failing after every retry");
+  });
+
+  it("sends a call it just gave up on once, without another round of retries", async () => {
+    pacer = await startFlyPacer({
+      target: base,
+      retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100, maxElapsedMs: 10_000 },
+    });
+    const get = (path: string) => fetch(`${pacer!.url}${path}`).then((r) => r.status);
+    script = Array.from({ length: 6 }, () => ({ status: 503 }));
+    // The provider's own retries of one call: the first gets the policy, the others one try each.
+    expect([
+      await get("/apps/a/machines/m1"),
+      await get("/apps/a/machines/m1"),
+      await get("/apps/a/machines/m1"),
+    ]).toEqual([503, 503, 503]);
+    expect(seen).toHaveLength(3 + 1 + 1);
+    // Another call is not affected; an answer that is not worth retrying clears the memory.
+    seen.length = 0;
+    script = [{ status: 503 }, { status: 200 }];
+    expect(await get("/apps/a/machines/m2")).toBe(200);
+    expect(seen).toHaveLength(2);
+    seen.length = 0;
+    script = [{ status: 200 }, { status: 503 }, { status: 200 }];
+    expect(await get("/apps/a/machines/m1")).toBe(200);
+    expect(await get("/apps/a/machines/m1")).toBe(200);
+    expect(seen).toHaveLength(3);
   });
 
   it("spaces requests of one action on one subject at Fly's rate instead of letting them earn a 429", async () => {

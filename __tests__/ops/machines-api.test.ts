@@ -1,4 +1,5 @@
 import { MachinesApi, MachinesApiError, leaseHeldUntil, showArgv } from "../../ops/machines-api";
+import { PACED_HEADER } from "../../ops/retry";
 
 interface Call {
   url: string;
@@ -7,8 +8,8 @@ interface Call {
   body?: unknown;
 }
 
-/** A stub network: answers each request with the next queued [status, body]. */
-function stubFetch(answers: [number, unknown][]) {
+/** A stub network: answers each request with the next queued [status, body, headers]. */
+function stubFetch(answers: [number, unknown, Record<string, string>?][]) {
   const calls: Call[] = [];
   const fn = (async (url: string, init: RequestInit) => {
     calls.push({
@@ -19,8 +20,8 @@ function stubFetch(answers: [number, unknown][]) {
     });
     const next = answers.shift();
     if (!next) throw new Error("no more answers");
-    const [status, body] = next;
-    return new Response(body === undefined ? null : JSON.stringify(body), { status });
+    const [status, body, headers] = next;
+    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers });
   }) as unknown as typeof fetch;
   return { fn, calls };
 }
@@ -80,6 +81,36 @@ describe("MachinesApi", () => {
     ]);
     await expect(api(fn).listMachines("a")).resolves.toEqual([]);
     expect(calls).toHaveLength(3);
+  });
+
+  it("does not retry an answer the pacer already retried", async () => {
+    const { fn, calls } = stubFetch([
+      [503, { error: "busy" }, { [PACED_HEADER]: "6" }],
+      [200, []],
+    ]);
+    await expect(api(fn).listMachines("a")).rejects.toThrow("GET /apps/a/machines: HTTP 503: busy");
+    expect(calls).toHaveLength(1);
+  });
+
+  it("waits what Retry-After asks when it talks to Fly directly", async () => {
+    const { fn, calls } = stubFetch([
+      [429, { error: "rate limited" }, { "retry-after": "0.3" }],
+      [200, []],
+    ]);
+    const t0 = Date.now();
+    await expect(api(fn).listMachines("a")).resolves.toEqual([]);
+    expect(calls).toHaveLength(2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+  });
+
+  it("retries a volume delete refused while its machine is being destroyed", async () => {
+    const attached = { error: "volume vol_1 is attached to machine m1" };
+    const { fn, calls } = stubFetch([
+      [412, attached],
+      [200, { id: "v" }],
+    ]);
+    await api(fn).destroyVolume("a", "v");
+    expect(calls).toHaveLength(2);
   });
 
   it("does not retry other 4xx and reports Fly's error text", async () => {

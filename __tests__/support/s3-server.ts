@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { inCache, toolchainVar } from "../../cli/toolchain";
 
 /** The versitygw binary `npm run setup` builds. Throws, saying what to run, when it is missing. */
@@ -120,8 +121,6 @@ export async function s3Request(
     },
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts versitygw with a posix backend in a temporary directory and creates the bucket. */
 export async function startS3Server(

@@ -1,0 +1,59 @@
+import { joinAndWaitReady } from "../../ops/join";
+import { MachinesApi } from "../../ops/machines-api";
+
+describe("joinAndWaitReady", () => {
+  it("writes the token through exec stdin, then waits until the node is Ready", async () => {
+    const execs: { machine: string; command: string[]; stdin?: string }[] = [];
+    let kubectlCalls = 0;
+    const fn = (async (url: string, init: RequestInit) => {
+      const u = new URL(url);
+      let body: unknown;
+      if (u.pathname === "/v1/apps/cp/machines") {
+        body = [{ id: "b1", name: "ctrl-0", private_ip: "fdaa::2", config: {} }];
+      } else if (u.pathname === "/v1/apps/ng/machines") {
+        body = [{ id: "w1", name: "worker-ng-0-0", private_ip: "fdaa::9", config: {} }];
+      } else if (u.pathname.endsWith("/exec")) {
+        const req = JSON.parse(init.body as string) as { command: string[]; stdin?: string };
+        execs.push({ machine: u.pathname.split("/")[5], command: req.command, stdin: req.stdin });
+        let stdout = "";
+        if (req.command[0] === "cat") stdout = "K10abc::server:s3cret\n";
+        if (req.command.join(" ") === "k3s kubectl get nodes -o json") {
+          kubectlCalls++;
+          const ready = kubectlCalls > 1 ? "True" : "False";
+          stdout = JSON.stringify({
+            items: [
+              {
+                metadata: { name: "w1.vm.ng.internal" },
+                status: {
+                  addresses: [{ type: "InternalIP", address: "fdaa::9" }],
+                  conditions: [{ type: "Ready", status: ready }],
+                },
+              },
+            ],
+          });
+        }
+        body = { exit_code: 0, stdout, stderr: "" };
+      }
+      return new Response(JSON.stringify(body), { status: 200 });
+    }) as unknown as typeof fetch;
+    const api = new MachinesApi({ baseUrl: "http://f/v1", token: "t", fetch: fn });
+    const name = await joinAndWaitReady(api, "cp", "ctrl-0", "ng", "worker-ng-0-0", () => {}, 30);
+    expect(name).toBe("w1.vm.ng.internal");
+    expect(execs[0]).toEqual({
+      machine: "b1",
+      command: ["cat", "/data/k3s/server/token"],
+      stdin: undefined,
+    });
+    // The shell script is one argv element: no word splitting (ours or Fly's) touches it.
+    expect(execs[1]).toEqual({
+      machine: "w1",
+      command: [
+        "sh",
+        "-c",
+        "umask 077 && cat > /data/k3s-token.tmp && mv /data/k3s-token.tmp /data/k3s-token",
+      ],
+      stdin: "K10abc::server:s3cret\n",
+    });
+    expect(kubectlCalls).toBe(2);
+  }, 20000);
+});

@@ -1,0 +1,63 @@
+import { JOIN_TOKEN_FILE, SERVER_TOKEN_FILE } from "../contract/node-paths";
+import { execOrFail } from "./exec";
+import { Log } from "./log";
+import { MachinesApi } from "./machines-api";
+import { waitNodeReady } from "./nodes";
+import { poll } from "./poll";
+
+/**
+ * Reads the cluster token from the bootstrap server and writes it onto a
+ * joining node (mode 0600, on its volume), where the node's entrypoint picks
+ * it up. The token travels in exec stdin/stdout only.
+ */
+export async function joinNode(
+  api: MachinesApi,
+  cpApp: string,
+  bootstrap: string,
+  app: string,
+  node: string,
+  log: Log,
+  timeoutSec = 600,
+): Promise<void> {
+  const server = await api.findMachine(cpApp, bootstrap);
+  const target = await api.findMachine(app, node);
+  const token = await poll(
+    `the cluster token on ${cpApp}/${server.name}`,
+    timeoutSec,
+    async () => {
+      const r = await api.exec(cpApp, server.id, ["cat", SERVER_TOKEN_FILE]).catch(() => undefined);
+      const t = r && r.exit_code === 0 ? r.stdout.trim() : "";
+      return t ? t : undefined;
+    },
+    log,
+  );
+  const tmp = `${JOIN_TOKEN_FILE}.tmp`;
+  // One argv element for the whole script: no word splitting of ours or Fly's
+  // touches it; the paths carry no shell metacharacters (contract/node-paths.ts).
+  await execOrFail(
+    api,
+    target,
+    app,
+    ["sh", "-c", `umask 077 && cat > ${tmp} && mv ${tmp} ${JOIN_TOKEN_FILE}`],
+    token + "\n",
+  );
+  log(`machine ${app}/${target.name}: join token written`);
+}
+
+/**
+ * The join step: writes the token onto `node`, then waits until the bootstrap
+ * server sees it as a Ready node. The stack taints the control plane and lets
+ * workers join only after every such step.
+ */
+export async function joinAndWaitReady(
+  api: MachinesApi,
+  cpApp: string,
+  bootstrap: string,
+  app: string,
+  node: string,
+  log: Log,
+  timeoutSec = 600,
+): Promise<string> {
+  await joinNode(api, cpApp, bootstrap, app, node, log, timeoutSec);
+  return waitNodeReady(api, cpApp, bootstrap, app, node, log, timeoutSec);
+}
