@@ -5,29 +5,19 @@
  */
 import { parseArgs } from "util";
 
-export type Action =
-  | "create"
-  | "add"
-  | "kubeconfig"
-  | "taint"
-  | "list"
-  | "shell"
-  | "plan"
-  | "destroy"
-  | "drift"
-  | "status";
-
-interface FlagDef {
+interface FlagDef<A extends string = string> {
   readonly long: string;
   readonly short?: string;
   /** Name of the flag's value in the help, when it takes one. */
   readonly value?: string;
-  /** The action it selects; flags without one modify an action. */
-  readonly action?: Action;
+  /** The action it selects (cli/verbs/index.ts runs it); flags without one modify an action. */
+  readonly action?: A;
   readonly help: string;
 }
 
-export const FLAGS: readonly FlagDef[] = [
+// The actions are read off this table, so a new action is one row here (and
+// its verb: cli/verbs/index.ts refuses to compile without it).
+const FLAG_TABLE = [
   {
     long: "create",
     short: "c",
@@ -89,10 +79,26 @@ export const FLAGS: readonly FlagDef[] = [
     action: "status",
     help: "per machine: app, id, state, zone, 6PN address, image, size, node name",
   },
-  { long: "json", help: "with --status or -l: print JSON" },
+  {
+    long: "probe",
+    action: "probe",
+    help: "what the cluster's org and region can run with NODE_IMAGE: one throwaway machine, removed afterwards (exit 0, 2 a deploy would be refused)",
+  },
+  {
+    long: "verify",
+    action: "verify",
+    help: "check a running cluster: nodes, etcd, pod traffic across nodes, DNS, Services, a volume (exit 0 pass, 2 failures, 1 could not run, 3 no Kubernetes)",
+  },
+  { long: "json", help: "with --status, -l, --probe or --verify: print JSON" },
+  { long: "no-verify", help: "with -c or -a: skip the conformance check (--verify) at the end" },
   { long: "yes", help: "with --destroy: do not ask (for CI)" },
   { long: "help", short: "h", help: "this help" },
-];
+] as const satisfies readonly FlagDef[];
+
+/** What ./k3s.sh is asked to do: one flag of the table selects it. */
+export type Action = Extract<(typeof FLAG_TABLE)[number], { action: string }>["action"];
+
+export const FLAGS: readonly FlagDef<Action>[] = FLAG_TABLE;
 
 export const ENVIRONMENT: readonly [string, string][] = [
   ["BOOTSTRAP_NODE_ID", "control-plane server that bootstraps the cluster (default 0)"],
@@ -107,6 +113,8 @@ export interface Options {
   readonly clusterDir?: string;
   readonly json: boolean;
   readonly yes: boolean;
+  /** -c/-a: skip --verify at the end. */
+  readonly noVerify: boolean;
   readonly help: boolean;
 }
 
@@ -148,7 +156,7 @@ export function parseOptions(argv: string[]): Options {
     throw new UsageError(`${(e as Error).message} (see ./k3s.sh -h)`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values.help) return { help: true, json: false, yes: false };
+  if (values.help) return { help: true, json: false, yes: false, noVerify: false };
   const chosen = FLAGS.filter((f) => f.action && values[f.long] !== undefined);
   if (chosen.length === 0) throw new UsageError(`give an action\n\n${usage()}`);
   if (chosen.length > 1) {
@@ -168,6 +176,7 @@ export function parseOptions(argv: string[]): Options {
     clusterDir: parsed.positionals[0],
     json: values.json === true,
     yes: values.yes === true,
+    noVerify: values["no-verify"] === true,
     help: false,
   };
 }

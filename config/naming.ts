@@ -77,3 +77,11 @@ export function machineInternalName(app: string, machineId: string): string {
 export function imageAppName(cluster: string): string {
   return `${cluster}-images`;
 }
+
+/**
+ * The throwaway app `./k3s.sh --probe` creates in the cluster's org to try one
+ * machine of the node image, and deletes afterwards (cli/probe/run.ts).
+ */
+export function probeAppName(cluster: string): string {
+  return `${cluster}-probe`;
+}

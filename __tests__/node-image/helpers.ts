@@ -11,6 +11,8 @@ export const renderScript = path.join(imageDir, "render-config.sh");
 export const entrypointScript = path.join(imageDir, "entrypoint.sh");
 export const renumberScript = path.join(imageDir, "renumber.sh");
 export const datastoreScript = path.join(imageDir, "datastore.sh");
+/** POSIX sh (busybox, dash): ./k3s.sh --probe sends it to machines of any image. */
+export const capabilitiesScript = path.join(imageDir, "capabilities.sh");
 
 export interface RunResult {
   readonly status: number | null;

@@ -1,6 +1,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import {
+  capabilitiesScript,
   checkKernelScript,
   entrypointScript,
   renderScript,
@@ -8,7 +9,13 @@ import {
   repoRoot,
 } from "./helpers";
 
-const scripts = [checkKernelScript, entrypointScript, renderScript, renumberScript];
+const scripts = [
+  checkKernelScript,
+  entrypointScript,
+  renderScript,
+  renumberScript,
+  capabilitiesScript,
+];
 // npm run setup installs shellcheck; without it these fail with that reason.
 describe("node image shell scripts", () => {
   beforeAll(() => {
@@ -17,6 +24,7 @@ describe("node image shell scripts", () => {
     }
   });
   it.each(scripts.map((s) => [path.relative(repoRoot, s)]))("%s is shellcheck-clean", (script) => {
+    // capabilities.sh says #!/bin/sh, so it is checked as POSIX sh.
     const result = spawnSync("shellcheck", ["--severity=style", script], {
       cwd: repoRoot,
       encoding: "utf8",
