@@ -71,7 +71,7 @@ describe("the Fly target's preflight, from the command line", () => {
       FLY_API_TOKEN: "fake",
       // Unreachable: Node's fetch refuses port 9 before connecting.
       FLY_API_URL: "http://[::1]:9",
-      // An empty cache: reaching the toolchain fails with "OpenTofu ... is not built yet".
+      // An empty cache: reaching the toolchain fails with "fly-k3s is not set up on this machine yet".
       FLY_K3S_CACHE: path.join(work, "cache"),
       // Where the emulator would keep its log if anything started it.
       FLY_K3S_EMULATOR_DIR: path.join(work, "emulator"),
@@ -172,7 +172,9 @@ describe("the Fly target's preflight, from the command line", () => {
       const r = await k3s(["-c", scratchDir], { FLY_API_URL: fly.url });
       expect(r.stderr).toContain("Fly.io organization personal is there (1 apps)");
       expect(r.stderr).toContain(`target: Fly.io (${fly.url})`);
-      expect(r.stderr).toMatch(/error: OpenTofu \S+ is not built yet: run npm run setup/);
+      expect(r.stderr).toMatch(
+        /error: fly-k3s is not set up on this machine yet: run npm run setup/,
+      );
       expect(r.code).toBe(1);
       expect(fly.requests).toEqual(["GET /v1/apps?org_slug=personal Bearer fake"]);
     } finally {

@@ -14,6 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { resetEmulator, startEmulator } from "../emulator";
+import { podmanEnv } from "../emulator/podman";
 import { EMULATOR_TEST_IMAGE, buildTestImage } from "../emulator/test-image";
 import { Machine } from "../contract/machines-api-types";
 import { MachinesApi } from "../ops/machines-api";
@@ -38,7 +39,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < rounds; i++) {
       let t = process.hrtime.bigint();
       const name = `fly-k3s-bench-${process.pid}-${i}`;
-      execFileSync("podman", ["run", "-d", "--name", name, IMAGE, "/init"], { stdio: "ignore" });
+      // The same podman settings as the emulator's (contract/podman-conf.ts).
+      execFileSync("podman", ["run", "-d", "--name", name, IMAGE, "/init"], {
+        stdio: "ignore",
+        env: { ...process.env, ...podmanEnv() },
+      });
       baseline.push(Number(process.hrtime.bigint() - t) / 1e6);
       execFileSync("podman", ["rm", "-f", "-t", "0", name], { stdio: "ignore" });
 

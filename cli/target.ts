@@ -12,6 +12,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   EMULATOR_LOG_FILE,
   EMULATOR_PID_FILE,
@@ -20,7 +21,7 @@ import {
   endpointFromLog,
 } from "../contract/emulator-endpoint";
 import { DEFAULT_API_URL } from "../ops/machines-api";
-import { ROOT } from "./toolchain";
+import { ROOT, run } from "./toolchain";
 
 export interface Target {
   readonly kind: "fly" | "local";
@@ -48,7 +49,40 @@ async function answers(url: string, token: string): Promise<boolean> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Throws, saying what is left and how to do it, unless this host is set up
+ * for the local Fly (scripts/host-setup.ts check --local: packages, root, the
+ * IPv6 router-advertisement guard). ./k3s.sh never changes the host itself.
+ */
+async function requireLocalFlyHost(env: NodeJS.ProcessEnv): Promise<void> {
+  const r = await run(
+    process.execPath,
+    [
+      "-r",
+      path.join(ROOT, "node_modules/ts-node/register/transpile-only"),
+      path.join(ROOT, "scripts/host-setup.ts"),
+      "check",
+      "--local",
+    ],
+    {
+      env: {
+        ...(env as Record<string, string>),
+        TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
+      },
+    },
+  );
+  if (r.status === 0) return;
+  throw new Error(
+    [
+      "FLY_API_TOKEN is not set, so ./k3s.sh would start the local Fly emulator, and this host is not set up for it:",
+      r.stderr.trim(),
+      "That one-time set-up changes the host, so ./k3s.sh does not make it by itself: as root, run",
+      "  npm run setup -- --local",
+      "(it prints each change with its reason before making it; npm run setup -- --undo-local reverts them).",
+      "Or set FLY_API_TOKEN to deploy to Fly.io.",
+    ].join("\n"),
+  );
+}
 
 /** The running local emulator's endpoint, starting it (detached) when it does not answer. */
 export async function localFly(
@@ -66,6 +100,7 @@ export async function localFly(
   };
   const up = current();
   if (up && (await answers(up.url, up.token))) return up;
+  await requireLocalFlyHost(env);
 
   // The log holds the API token: keep the directory and the log private.
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -1,7 +1,9 @@
 /**
- * The project's OpenTofu and its CLI configuration, as `npm run setup` builds
- * them (scripts/setup.sh). Versions and the mirror host come from
- * scripts/toolchain.env, their one owner; paths in the cache from
+ * The project's OpenTofu and its CLI configuration, in the mode `npm run
+ * setup` chose and remembered (scripts/setup.sh; contract/setup-mode.ts):
+ * offline, what it built into the cache; online, OpenTofu from PATH with the
+ * providers from the OpenTofu registry. Versions and the mirror host come
+ * from scripts/toolchain.env, their one owner; paths in the cache from
  * contract/cache-layout.ts.
  */
 import { spawn } from "child_process";
@@ -9,6 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CachePath, cachePath, cacheRoot } from "../contract/cache-layout";
+import { RememberedSetup, effectiveMode, parseSetupMode } from "../contract/setup-mode";
 import { ensureOpsBuild } from "./ops-build";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -31,39 +34,68 @@ export function inCache(name: CachePath, env: NodeJS.ProcessEnv = process.env): 
 }
 
 export interface Toolchain {
-  /** The tofu (or, with FLY_K3S_USE_REGISTRY=1, terraform) binary. */
+  /** The tofu binary: the one npm run setup built (offline) or the one on PATH (online). */
   readonly binary: string;
-  /** Environment for it and for cdktf: TERRAFORM_BINARY_NAME, TF_CLI_CONFIG_FILE, FLY_K3S_OPS_JS. */
+  /** Environment for it and for cdktf: TERRAFORM_BINARY_NAME, TF_CLI_CONFIG_FILE (offline), FLY_K3S_OPS_JS. */
   readonly env: Record<string, string>;
 }
 
+/** What `npm run setup` remembered (contract/setup-mode.ts); undefined before it ran. */
+export function rememberedSetup(env: NodeJS.ProcessEnv = process.env): RememberedSetup | undefined {
+  const file = inCache("SETUP_MODE_FILE", env);
+  if (!fs.existsSync(file)) return undefined;
+  return parseSetupMode(fs.readFileSync(file, "utf8"), file);
+}
+
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  return (env.PATH ?? "")
+    .split(path.delimiter)
+    .map((dir) => dir && path.join(dir, name))
+    .find((bin) => bin && fs.existsSync(bin));
+}
+
 /**
- * The toolchain to run. Throws, saying what to run, when `npm run setup` has
- * not built it (or, with FLY_K3S_USE_REGISTRY=1, when none is on PATH).
+ * The toolchain to run, in the mode `npm run setup` chose (FLY_K3S_USE_REGISTRY=1
+ * or =0 overrides it): offline, the OpenTofu and provider mirror setup built
+ * in the cache; online, `tofu` from PATH with the providers from the OpenTofu
+ * registry. Throws, saying what to run, when the mode's toolchain is missing.
  */
 export function toolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
-  if (env.FLY_K3S_USE_REGISTRY === "1") {
-    for (const name of ["tofu", "terraform"]) {
-      for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-        const bin = path.join(dir, name);
-        if (dir && fs.existsSync(bin)) {
-          return {
-            binary: bin,
-            env: {
-              TERRAFORM_BINARY_NAME: bin,
-              CHECKPOINT_DISABLE: "1",
-              FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, inCache("OPS_JS_DIR", env)),
-            },
-          };
-        }
-      }
+  const remembered = rememberedSetup(env);
+  const chosen = effectiveMode(env, remembered) ?? {
+    mode: "offline",
+    source: "npm run setup has not chosen a mode here yet",
+  };
+  if (chosen.mode === "online") {
+    const bin =
+      onPath("tofu", env) ??
+      (remembered?.tofu && fs.existsSync(remembered.tofu) ? remembered.tofu : undefined);
+    if (!bin) {
+      throw new Error(
+        `online mode (${chosen.source}) runs OpenTofu from PATH, and there is no tofu on PATH: install OpenTofu >= ${toolchainVar("ONLINE_TOFU_MIN")} (README, "On your laptop") and run npm run setup again`,
+      );
     }
-    throw new Error("FLY_K3S_USE_REGISTRY=1 but neither tofu nor terraform is on PATH");
+    // Each stack downloads the providers once, not once per stack.
+    const pluginCache = inCache("PLUGIN_CACHE_DIR", env);
+    fs.mkdirSync(pluginCache, { recursive: true });
+    return {
+      binary: bin,
+      env: {
+        TERRAFORM_BINARY_NAME: bin,
+        TF_PLUGIN_CACHE_DIR: pluginCache,
+        CHECKPOINT_DISABLE: "1",
+        FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, inCache("OPS_JS_DIR", env)),
+      },
+    };
   }
   const binary = inCache("TOFU_BIN", env);
   const mirror = inCache("MIRROR_DIR", env);
   if (!fs.existsSync(binary)) {
-    throw new Error(`OpenTofu ${toolchainVar("TOFU_VERSION")} is not built yet: run npm run setup`);
+    throw new Error(
+      remembered || env.FLY_K3S_USE_REGISTRY === "0"
+        ? `OpenTofu ${toolchainVar("TOFU_VERSION")} is not built yet (offline mode: ${chosen.source}): run npm run setup`
+        : "fly-k3s is not set up on this machine yet: run npm run setup (it chooses the offline or the online toolchain and says which)",
+    );
   }
   for (const [addr, versionVar] of [
     ["stategraph/fly", "FLY_PROVIDER_VERSION"],

@@ -39,6 +39,14 @@ export const CACHE_LAYOUT = {
   ACTIONLINT_BIN: "actionlint-${ACTIONLINT_VERSION}/actionlint",
   /** The JavaScript builds of bin/fly-machines (cli/ops-build.ts), by content key. */
   OPS_JS_DIR: "ops-js",
+  /** What `./k3s.sh --probe` found, one file per org, region and node image (cli/probe/cache.ts). */
+  PROBES_DIR: "probes",
+  /** Which toolchain `npm run setup` chose, offline or online (contract/setup-mode.ts). */
+  SETUP_MODE_FILE: "setup-mode",
+  /** What the local Fly's set-up changed on this host, so it can be undone (scripts/host-setup.ts). */
+  HOST_SETUP_RECORD: "host-setup.json",
+  /** The local Fly's podman settings, named to podman by the emulator (contract/podman-conf.ts). */
+  PODMAN_CONF: "containers.conf",
 } as const;
 
 export type CachePath = keyof typeof CACHE_LAYOUT;

@@ -137,7 +137,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const stateDir = opts.stateDir ?? defaultStateDir();
   const podman = new Podman();
   if (!(await podman.available())) {
-    throw new Error("podman is not available: run `sudo bash scripts/podman-setup.sh` first");
+    throw new Error(
+      "podman is not available: the local Fly needs rootful podman; as root, run npm run setup -- --local (it prints each change before making it)",
+    );
   }
   if (opts.reset && existsSync(join(stateDir, STATE_FILE))) await resetEmulator(stateDir, podman);
   const store = new Store(stateDir, opts.token);

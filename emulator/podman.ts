@@ -2,11 +2,23 @@
  * Podman driver. It shells out to the `podman` CLI (execFile, never a shell):
  * Debian's podman 4.3 has no socket service running by default, the CLI needs
  * no daemon and no extra client library, and every call is one readable argv.
+ * Every call reads the project's podman settings from the cache
+ * (contract/podman-conf.ts), never from a file it wrote under /etc.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { execFile, execFileSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { cachePath, cacheRoot } from "../contract/cache-layout";
+import { PODMAN_CONF_TEXT, podmanConfEnv } from "../contract/podman-conf";
 
 export interface RunResult {
   code: number;
@@ -54,16 +66,58 @@ export interface ContainerInfo {
   labels: Record<string, string>;
 }
 
+/** The project's podman settings file in the cache, written when missing or stale. */
+function podmanConfFile(env: NodeJS.ProcessEnv): string {
+  const file = cachePath(cacheRoot(env, homedir()), "PODMAN_CONF", (v) => v);
+  if (!existsSync(file) || readFileSync(file, "utf8") !== PODMAN_CONF_TEXT) {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, PODMAN_CONF_TEXT, { mode: 0o644 });
+    renameSync(tmp, file);
+  }
+  return file;
+}
+
+const confEnvs = new Map<string, Record<string, string>>();
+
+/**
+ * The environment every podman call gets: CONTAINERS_CONF_OVERRIDE (podman
+ * >= 4.5) or CONTAINERS_CONF naming the project's settings file. Asks podman
+ * its version once per binary; {} when podman does not answer (the call then
+ * fails with podman's own error).
+ */
+export function podmanEnv(
+  bin: string = process.env.FLY_EMULATOR_PODMAN || "podman",
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const known = confEnvs.get(bin);
+  if (known) return known;
+  let version: string;
+  try {
+    version = execFileSync(bin, ["version", "--format", "{{.Client.Version}}"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 20_000,
+    }).trim();
+  } catch {
+    return {};
+  }
+  const out = podmanConfEnv(version, podmanConfFile(env));
+  confEnvs.set(bin, out);
+  return out;
+}
+
 export class Podman {
   constructor(readonly bin: string = process.env.FLY_EMULATOR_PODMAN || "podman") {}
 
   run(args: string[], timeoutMs = 120_000, stdin?: string): Promise<RunResult> {
+    const env = { ...process.env, ...podmanEnv(this.bin) };
     return new Promise((resolve) => {
       let timedOut = false;
       const child = execFile(
         this.bin,
         args,
-        { maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+        { maxBuffer: 64 * 1024 * 1024, encoding: "utf8", env },
         (err, stdout, stderr) => {
           clearTimeout(timer);
           let code = 0;

@@ -30,10 +30,10 @@ build_provider() {
   else
     local dir file actual
     dir=$(sources_dir)
-    [ -n "$dir" ] || die "provider $addr $version: no source archive to build from. Put $archive (sha256 $sha) in a directory and set FLY_K3S_PROVIDER_SOURCES to it, or use FLY_K3S_USE_REGISTRY=1 on a machine that reaches the Terraform registry."
+    [ -n "$dir" ] || die "provider $addr $version: no source archive to build from. Put $archive (sha256 $sha) in a directory and set FLY_K3S_PROVIDER_SOURCES to it, or run npm run setup -- --online on a machine that reaches the OpenTofu registry."
     file="$dir/$archive"
     [ -f "$file" ] || die "$file: not found (expected the source archive of $addr $version, sha256 $sha). Put it there or set FLY_K3S_PROVIDER_SOURCES to the directory that holds it."
-    actual=$(sha256sum "$file" | cut -d' ' -f1)
+    actual=$(sha256_of "$file")
     [ "$actual" = "$sha" ] || die "$file: sha256 is $actual, expected $sha (pinned in scripts/toolchain.env). Replace it with the original archive; do not build an altered source."
     log "provider $addr $version: building from $archive (about a minute cold)"
     local work
@@ -41,9 +41,10 @@ build_provider() {
     # shellcheck disable=SC2064  # expand now: the trap runs after this function returns
     trap "rm -rf '$work'" EXIT
     tar -xzf "$file" -C "$work"
-    local src
-    src=$(find "$work" -mindepth 2 -maxdepth 2 -name go.mod -printf '%h\n' | head -n1)
-    [ -n "$src" ] || die "$file: no go.mod at the top of the archive"
+    local gomod src
+    gomod=$(find "$work" -mindepth 2 -maxdepth 2 -name go.mod | head -n1)
+    [ -n "$gomod" ] || die "$file: no go.mod at the top of the archive"
+    src=$(dirname "$gomod")
     mkdir -p "$(dirname "$built")"
     (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$built.tmp" .)
     mv "$built.tmp" "$built"

@@ -32,7 +32,7 @@ export interface LocalFly {
 
 export async function startLocalFly(token?: string): Promise<LocalFly> {
   if (!(await podmanAvailable())) {
-    throw new Error("podman is not available: run npm run setup (scripts/podman-setup.sh)");
+    throw new Error("podman is not available: as root, run npm run setup -- --local");
   }
   buildTestImage();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-emu-"));

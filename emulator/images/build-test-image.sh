@@ -17,7 +17,7 @@ if [ "$have" = "$recipe" ]; then
   exit 0
 fi
 
-[ -x "$busybox" ] || { echo "error: $busybox missing; run scripts/podman-setup.sh (installs busybox-static)" >&2; exit 1; }
+[ -x "$busybox" ] || { echo "error: $busybox missing; as root, run npm run setup -- --local (installs busybox-static)" >&2; exit 1; }
 if ldd "$busybox" >/dev/null 2>&1; then
   echo "error: $busybox is dynamically linked; install busybox-static" >&2
   exit 1
