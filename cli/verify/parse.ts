@@ -5,17 +5,11 @@
  * is not what the command prints; none decides pass or fail (the check-*.ts
  * files do). Pure.
  */
+import type { ExecAnswer } from "../../ops/exec";
 import * as ipaddr from "ipaddr.js";
 
-/** What one exec answered, or why there was no answer. */
-export type Answer =
-  | {
-      readonly answered: true;
-      readonly exitCode: number;
-      readonly stdout: string;
-      readonly stderr: string;
-    }
-  | { readonly answered: false; readonly why: string };
+/** What one exec answered, or why there was no answer (the ops layer's shape). */
+export type Answer = ExecAnswer;
 
 /** An answer's first meaningful line, for messages. */
 export function said(a: Answer): string {
