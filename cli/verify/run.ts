@@ -46,6 +46,9 @@ type Outcome = { readonly exitCode: ExitCode; readonly note?: string };
 
 async function verify(ctx: Ctx, lines: VerifyLine[]): Promise<Outcome> {
   const { config, api, log } = ctx.opts;
+  // The config alone can say there is no k3s: then nothing is asked of Fly.
+  const byConfig = noK3sImage(config, []);
+  if (byConfig) return { exitCode: 3, note: byConfig };
   const all = await machinesOf(ctx);
   const servers = all.filter((m) => m.facts.server);
   const started = all.filter((m) => m.facts.state === "started");
