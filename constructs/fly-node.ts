@@ -5,7 +5,7 @@ import { Machine } from "../.gen/providers/fly/machine";
 import { Volume } from "../.gen/providers/fly/volume";
 import { VmSpec } from "../config/schema";
 import { ROLL_CONFIG_ENV } from "../contract/fly-machines-call";
-import { MANAGED_CONFIG_FIELDS, NODE_STOP_CONFIG } from "../contract/machine-config";
+import { MANAGED_CONFIG_FIELDS, NODE_STOP_CONFIG, guestOf } from "../contract/machine-config";
 import { VOLUME_MOUNT_PATH } from "../contract/node-paths";
 import { OpsStep } from "./ops-step";
 
@@ -114,7 +114,7 @@ export class FlyNode extends Construct {
       image: props.image,
       env,
       metadata: props.metadata,
-      guest: { cpu_kind: guest.cpuKind, cpus: guest.cpus, memory_mb: guest.memoryMb },
+      guest: guestOf(guest),
       stop_config: NODE_STOP_CONFIG,
     });
     const r = props.rollReadiness;

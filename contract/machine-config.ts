@@ -32,6 +32,25 @@ export const ROLLED_CONFIG_FIELDS = [...MANAGED_CONFIG_FIELDS, ...ROLL_ONLY_CONF
  */
 export const NODE_STOP_CONFIG = { signal: "SIGTERM", timeout: "120s" } as const;
 
+/** A machine's guest on the wire (Fly's snake_case). */
+export interface MachineGuest {
+  readonly cpu_kind: string;
+  readonly cpus: number;
+  readonly memory_mb: number;
+}
+
+/**
+ * The guest Fly gets for a size: the one place the config's camelCase VM
+ * spec becomes the Machines API's snake_case. Pure.
+ */
+export function guestOf(vm: {
+  readonly cpuKind: string;
+  readonly cpus: number;
+  readonly memoryMb: number;
+}): MachineGuest {
+  return { cpu_kind: vm.cpuKind, cpus: vm.cpus, memory_mb: vm.memoryMb };
+}
+
 /**
  * A Fly duration (fly-go writes strings such as "2m0s" or "120s"; the API
  * docs describe nanoseconds as a number) in seconds, or undefined. Pure.

@@ -5,6 +5,7 @@
  * entrypoint (and k3s) never runs; then destroyed, machine and app, whatever
  * happened in between.
  */
+import { MachineGuest, guestOf } from "../../contract/machine-config";
 import { VM_SIZES } from "../../config/fly";
 import { Machine, MachineConfig } from "../../contract/machines-api-types";
 import { MachinesApi, MachinesApiError } from "../../ops/machines-api";
@@ -18,11 +19,11 @@ export const IDLE_ENTRYPOINT = ["/bin/sh", "-c"];
 export const IDLE_CMD = ["trap 'exit 0' INT TERM; while :; do sleep 1 & wait $!; done"];
 
 /** The smallest size of config/fly.ts: least memory, then fewest CPUs. Pure. */
-export function smallestGuest(): { cpu_kind: string; cpus: number; memory_mb: number } {
+export function smallestGuest(): MachineGuest {
   const [, s] = [...VM_SIZES].sort(
     ([, a], [, b]) => a.minMemoryMb - b.minMemoryMb || a.cpus - b.cpus,
   )[0];
-  return { cpu_kind: s.cpuKind, cpus: s.cpus, memory_mb: s.minMemoryMb };
+  return guestOf({ cpuKind: s.cpuKind, cpus: s.cpus, memoryMb: s.minMemoryMb });
 }
 
 /** The probe machine's config. Pure. */
