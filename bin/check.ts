@@ -3,6 +3,8 @@
  * (config and recorded node groups) without synthesizing anything.
  * With no argument, checks every clusters/<name>/config.
  * Errors exit 1; warnings (`warning: file:line: KEY: why`, on stderr) do not.
+ * No state is read: K3S_VERSION is checked against the floor only; the step
+ * from what the machines run is checked by `./k3s.sh -p` (config/upgrade.ts).
  */
 import { ConfigError } from "../config/errors";
 import { findClusterDirs, loadCluster } from "../config/load";
