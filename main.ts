@@ -7,7 +7,7 @@ import { App } from "cdktf";
 import { ConfigError } from "./config/errors";
 import { ClusterDefinition, bootstrapNodeId, findClusterDirs, loadCluster } from "./config/load";
 import { stackName } from "./config/naming";
-import { s3StateFor, stateFileFor } from "./config/state";
+import { s3StateFor } from "./config/state";
 import { ClusterStack } from "./constructs/cluster-stack";
 
 function loadAll(root: string): ClusterDefinition[] {
@@ -46,7 +46,6 @@ for (const c of clusters) {
     config: c.config,
     nodeGroups: c.nodeGroups,
     bootstrapNodeId: bootstrap,
-    stateFile: stateFileFor(c.config.clusterName),
     s3State: s3State(c.config.clusterName),
   });
 }

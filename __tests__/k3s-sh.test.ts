@@ -106,4 +106,51 @@ describe("k3s.sh", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('BOOTSTRAP_NODE_ID must be 0 to 2 (got "3")');
   });
+
+  describe("on a node image without k3s (clusters/local's test image), before anything starts", () => {
+    const NO_K8S =
+      "no Kubernetes is running: the node image localhost/fly-emulator-test:latest is the local Fly's test image, which holds no k3s";
+
+    it.each([
+      ["-k", "there is no kubeconfig to write (k3s writes it on the servers); nothing was done"],
+      ["-t", "there is no control plane to taint; nothing was done"],
+    ])("%s says so, as -c does, and exits 3", (flag, consequence) => {
+      const envs: Record<string, string>[] = [
+        {},
+        { FLY_API_TOKEN: "", FLY_K3S_EMULATOR_PORT: "9" },
+      ];
+      for (const env of envs) {
+        const r = k3s([flag, "clusters/local"], env);
+        expect(r.stderr).toContain(NO_K8S);
+        expect(r.stderr).toContain(consequence);
+        expect(r.stderr).not.toContain("target:");
+        expect(r.stderr).not.toContain("starting the local Fly");
+        expect(r.status).toBe(3);
+      }
+    });
+
+    it("-s says so, then opens the shell anyway (here: refused for want of flyctl)", () => {
+      const r = k3s(["-s", "cp", "clusters/local"], {
+        PATH: path.dirname(process.execPath) + ":/usr/bin:/bin",
+      });
+      expect(r.stderr).toContain(NO_K8S);
+      expect(r.stderr).toContain("the shell opens on a machine where neither k3s nor kubectl runs");
+      expect(r.stderr).toContain("-s needs flyctl (fly) on PATH for Fly.io");
+    });
+  });
+
+  it("checks the toolchain before it would start the local Fly", () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-sh-cache-"));
+    const r = k3s(["-c", "clusters/local"], {
+      FLY_API_TOKEN: "",
+      FLY_K3S_CACHE: empty,
+      FLY_K3S_USE_REGISTRY: "",
+      FLY_K3S_EMULATOR_DIR: path.join(empty, "emulator"),
+      FLY_K3S_EMULATOR_PORT: "9",
+      FLY_EMULATOR_PODMAN: "/nonexistent/podman",
+    });
+    expect(r.stderr).toContain("fly-k3s is not set up on this machine yet: run npm run setup");
+    expect(r.stderr).not.toContain("starting the local Fly");
+    expect(r.status).toBe(1);
+  });
 });

@@ -2,10 +2,11 @@
  * Runs main.ts the way `cdktf synth` does, in a scratch copy of clusters/, and
  * checks what lands in the output directory.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { copyClusters, synthIn } from "./scratch-clusters";
+import { ROOT, copyClusters, synthIn } from "./scratch-clusters";
 
 // Built at run time so that no token-shaped literal is committed.
 const FAKE_FLY_TOKEN = ["fo1", "FAKE".repeat(8)].join("_");
@@ -130,15 +131,39 @@ describe("main.ts", () => {
     }
   });
 
-  it("keeps state per target and cluster outside cdktf.out", () => {
+  it("names no state file: the local backend's path is given to tofu init where the stack is applied", () => {
     const dir = scratch();
     const r = synth(dir, { FLY_K3S_TARGET: "local" });
-    const s = JSON.parse(
-      fs.readFileSync(path.join(r.outdir, "stacks/local/cdk.tf.json"), "utf8"),
-    ) as { terraform: { backend: { local: { path: string } } } };
-    expect(s.terraform.backend.local.path).toBe(
-      path.join(dir, "state", "local", "local", "terraform.tfstate"),
+    expect(r.status).toBe(0);
+    for (const name of ["local", "fly-k3s-poc"]) {
+      const s = JSON.parse(
+        fs.readFileSync(path.join(r.outdir, "stacks", name, "cdk.tf.json"), "utf8"),
+      ) as { terraform: { backend: unknown } };
+      expect(s.terraform.backend).toEqual({ local: {} });
+    }
+  });
+
+  it("holds no path of the machine that synthesized it (grep: the checkout, /root, /home, /tmp, /work)", () => {
+    const dir = scratch();
+    fs.writeFileSync(path.join(dir, "clusters/fly-k3s-poc/node-groups"), "0\n");
+    const r = synth(dir);
+    expect(r.status).toBe(0);
+    const file = path.join(r.outdir, "stacks/fly-k3s-poc/cdk.tf.json");
+    const text = fs.readFileSync(file, "utf8");
+    // It is the example cluster with its steps, bin/fly-machines included.
+    expect(text).toContain('\\"$${FLY_K3S_OPS_COMMAND:?is not set');
+    expect(text).toContain("--cp-app");
+    // Each as a path, not a part of a name (the node group's `worker-0/join` holds "/work").
+    const paths = [...new Set([ROOT, dir, os.homedir(), "/root", "/home", "/tmp", "/work"])];
+    const escaped = paths.map((p) => p.replace(/[.[\]()*+?^$|\\{}]/g, "\\$&"));
+    const pattern = `(^|[^[:alnum:]_.-])(${escaped.join("|")})([^[:alnum:]_.-]|$)`;
+    const grep = spawnSync("grep", ["-n", "-E", pattern, file], { encoding: "utf8" });
+    console.log(
+      `grep -n -E '${pattern}' stacks/fly-k3s-poc/cdk.tf.json (example cluster, node group 0): ` +
+        `exit ${grep.status}, ${grep.stdout.split("\n").filter(Boolean).length} lines${grep.stdout ? `\n${grep.stdout}` : ""}`,
     );
+    expect(grep.stdout).toBe("");
+    expect(grep.status).toBe(1); // no line matched
   });
 
   it("prints file:line: KEY errors, exits non-zero and synthesizes nothing for a bad config", () => {

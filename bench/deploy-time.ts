@@ -17,6 +17,7 @@ import * as os from "os";
 import * as path from "path";
 import { resetEmulator, startEmulator } from "../emulator";
 import { buildTestImage } from "../emulator/test-image";
+import { localStateInitArgs } from "../config/state";
 import { toolchain, ROOT } from "../cli/toolchain";
 
 interface Event {
@@ -101,7 +102,10 @@ async function main(): Promise<void> {
     );
     const dir = path.join(work, "cdktf.out/stacks/local");
     const tofu = (...a: string[]) => [`-chdir=${dir}`, ...a];
-    execFileSync(tools.binary, tofu("init", "-input=false"), { env, stdio: "ignore" });
+    execFileSync(tools.binary, tofu("init", "-input=false", ...localStateInitArgs("local", env)), {
+      env,
+      stdio: "ignore",
+    });
 
     const apply = await timedTofu(
       tools.binary,

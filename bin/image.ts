@@ -6,7 +6,10 @@
  * the reference as the cluster's NODE_IMAGE (unless the config names another
  * image). --dry-run prints the steps and changes nothing.
  * `npm run image -- --write-env` only rewrites images/k3s-node/node-env.sh
- * from contract/node-env.ts.
+ * from contract/node-env.ts. `npm run -s image -- clusters/<name> --check`
+ * prints `current REF`, `build REF` or `other IMAGE` (cli/image.ts
+ * nodeImageCheck): whether a build and push are due; it needs no token and
+ * changes nothing (CI asks it before the image job builds).
  *
  * The target is decided from FLY_API_TOKEN alone (nothing is started): without
  * it, the verb says why it cannot build here and what the local target runs
@@ -29,6 +32,7 @@ import {
   inputsDigest,
   localTargetMessage,
   nodeEnvFileCurrent,
+  nodeImageCheck,
   updateConfigNodeImage,
   writeNodeEnvFile,
 } from "../cli/image";
@@ -66,6 +70,20 @@ function runStep(step: Extract<ImageStep, { kind: "command" }>, apiUrl: string):
   if (r.status !== 0) throw new Error(`${step.argv.slice(0, 3).join(" ")} exited ${r.status}`);
 }
 
+/** The image this checkout builds for the cluster: its K3S_VERSION and the digest of images/k3s-node. */
+function imageRefOf(config: { clusterName: string; k3sVersion: string }): string {
+  // The tag covers what the build will contain: node-env.sh as TypeScript writes it.
+  const files = imageInputs(ROOT).map((name) => ({
+    name,
+    content:
+      name === NODE_ENV_SCRIPT_PATH ? nodeEnvScript() : fs.readFileSync(path.join(ROOT, name)),
+  }));
+  return imageRef(
+    imageAppName(config.clusterName),
+    imageTag(config.k3sVersion, inputsDigest(files)),
+  );
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values: o, positionals } = parseArgs({
     args: argv,
@@ -74,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       "dry-run": { type: "boolean" },
       push: { type: "boolean" },
       "write-env": { type: "boolean" },
+      check: { type: "boolean" },
     },
   });
   if (o["write-env"]) {
@@ -82,13 +101,23 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) {
-    console.error("usage: npm run image -- clusters/<name> [--dry-run] [--push]");
+    console.error("usage: npm run image -- clusters/<name> [--dry-run] [--push] [--check]");
     return 64;
   }
   const dir = positionals[0].replace(/\/+$/, "");
   const def = loadCluster(dir);
   const { config } = def;
   const dryRun = !!o["dry-run"];
+
+  if (o.check) {
+    const c = nodeImageCheck(
+      fs.readFileSync(def.configFile, "utf8"),
+      imageRefOf(config),
+      imageAppName(config.clusterName),
+    );
+    console.log(`${c.status} ${c.image}`);
+    return 0;
+  }
 
   if (!process.env.FLY_API_TOKEN) {
     console.log(localTargetMessage(dir, config.nodeImage));
@@ -99,15 +128,9 @@ async function main(argv: string[]): Promise<number> {
   const push = !!o.push;
   const envCurrent = nodeEnvFileCurrent(ROOT);
   if (!envCurrent && !dryRun) writeNodeEnvFile(ROOT);
-  // The tag covers what the build will contain: node-env.sh as TypeScript writes it.
-  const files = imageInputs(ROOT).map((name) => ({
-    name,
-    content:
-      name === NODE_ENV_SCRIPT_PATH ? nodeEnvScript() : fs.readFileSync(path.join(ROOT, name)),
-  }));
-  const tag = imageTag(config.k3sVersion, inputsDigest(files));
   const app = imageAppName(config.clusterName);
-  const ref = imageRef(app, tag);
+  const ref = imageRefOf(config);
+  const tag = ref.slice(ref.lastIndexOf(":") + 1);
   const steps = imagePlan({
     cluster: config.clusterName,
     org: config.orgName,

@@ -170,6 +170,24 @@ export function updateConfigNodeImage(text: string, ref: string, app: string): N
   return { action: "updated", text: lines.join("\n") };
 }
 
+/**
+ * What `--check` answers for CI: whether the config's NODE_IMAGE is the image
+ * this checkout builds (`ref`: the K3S_VERSION and the digest of
+ * images/k3s-node). `current`: it is; `build`: it is not (images/ or
+ * K3S_VERSION changed since it was recorded, or none is recorded), so a build
+ * and push are due; `other`: the config names an image of its own, which this
+ * verb leaves alone. Pure.
+ */
+export function nodeImageCheck(
+  configText: string,
+  ref: string,
+  app: string,
+): { readonly status: "current" | "build" | "other"; readonly image: string } {
+  const u = updateConfigNodeImage(configText, ref, app);
+  if (u.action === "kept-other") return { status: "other", image: u.other };
+  return { status: u.action === "unchanged" ? "current" : "build", image: ref };
+}
+
 /** What the verb says on the local target, where it cannot build. Pure. */
 export function localTargetMessage(clusterDir: string, nodeImage: string): string {
   return [

@@ -4,6 +4,7 @@
  * table. Pure.
  */
 import { parseArgs } from "util";
+import { EnvVar, environmentOf } from "../contract/environment";
 
 interface FlagDef<A extends string = string> {
   readonly long: string;
@@ -35,13 +36,13 @@ const FLAG_TABLE = [
     long: "kubeconfig",
     short: "k",
     action: "kubeconfig",
-    help: "write the kubeconfig to ~/.kube/<cluster>",
+    help: "write ~/.kube/<cluster> with two contexts: <cluster> (6PN, over a Fly WireGuard peer) and <cluster>-proxy (through fly proxy); exit 3 when the node image holds no k3s",
   },
   {
     long: "taint",
     short: "t",
     action: "taint",
-    help: "taint the control plane CriticalAddonsOnly=true:NoExecute",
+    help: "taint the control plane CriticalAddonsOnly=true:NoExecute; exit 3 when the node image holds no k3s",
   },
   {
     long: "list",
@@ -100,12 +101,6 @@ export type Action = Extract<(typeof FLAG_TABLE)[number], { action: string }>["a
 
 export const FLAGS: readonly FlagDef<Action>[] = FLAG_TABLE;
 
-export const ENVIRONMENT: readonly [string, string][] = [
-  ["BOOTSTRAP_NODE_ID", "control-plane server that bootstraps the cluster (default 0)"],
-  ["FLY_API_TOKEN", "deploy to Fly.io; unset = the local Fly emulator"],
-  ["FLY_API_URL", "Machines API URL (default https://api.machines.dev/v1)"],
-];
-
 export interface Options {
   readonly action?: Action;
   /** GROUP of -a, -l, -s. */
@@ -124,16 +119,29 @@ function flagName(f: FlagDef): string {
   return (f.short ? `-${f.short}, ` : "    ") + `--${f.long}` + (f.value ? ` ${f.value}` : "");
 }
 
+/** The environment section of the help: contract/environment.ts, the one table. Pure. */
+function environmentHelp(): string[] {
+  const operator = environmentOf("operator");
+  const internal = environmentOf("internal");
+  const width = Math.max(...[...operator, ...internal].map((v) => v.name.length));
+  const rows = (vars: readonly EnvVar[]) => vars.map((v) => `  ${v.name.padEnd(width)}  ${v.doc}`);
+  return [
+    "Environment:",
+    ...rows(operator),
+    "",
+    "Set by fly-k3s for the processes it starts (not for you to set):",
+    ...rows(internal),
+  ];
+}
+
 export function usage(): string {
   const width = Math.max(...FLAGS.map((f) => flagName(f).length));
-  const envWidth = Math.max(...ENVIRONMENT.map(([k]) => k.length));
   return [
     "Usage: ./k3s.sh ACTION clusters/<name>",
     "",
     ...FLAGS.map((f) => `  ${flagName(f).padEnd(width)}  ${f.help}`),
     "",
-    "Environment:",
-    ...ENVIRONMENT.map(([k, v]) => `  ${k.padEnd(envWidth)}  ${v}`),
+    ...environmentHelp(),
     "",
   ].join("\n");
 }

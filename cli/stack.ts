@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { ClusterConfig } from "../config/schema";
 import { stackName } from "../config/naming";
-import { stateFileFor, stateLocation } from "../config/state";
+import { localStateInitArgs, s3StateFor, stateFileFor, stateLocation } from "../config/state";
 import { ShowState, stateResources } from "../contract/tofu-state";
 import { Declared, declaredFromSynth } from "../ops/declared";
 import {
@@ -95,26 +95,50 @@ export class Stack {
     return res;
   }
 
-  /** Synthesizes every stack (main.ts, as `cdktf synth` runs it) and inits this one. */
-  async prepare(): Promise<void> {
-    this.log("synthesizing");
-    await this.must(
-      "synth",
-      run(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "main.ts")], {
-        cwd: this.root,
-        env: {
-          ...this.env,
-          NODE_PATH: path.join(ROOT, "node_modules"),
-          CDKTF_OUTDIR: path.join(this.root, "cdktf.out"),
-          TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
-        },
-      }),
+  /**
+   * Synthesizes every stack (main.ts, as `cdktf synth` runs it) and inits this
+   * one, its local state file given to init (the stack names none). With
+   * `synth: false` the stack already in cdktf.out/ is used as it is, wherever
+   * it was synthesized (`npm run cdktf -- deploy --skip-synth`).
+   */
+  async prepare(opts: { synth?: boolean } = {}): Promise<void> {
+    if (opts.synth === false) {
+      if (!fs.existsSync(path.join(this.dir, "cdk.tf.json"))) {
+        throw new Error(
+          `no synthesized stack ${this.name} in ${path.dirname(this.dir)}: run npm run cdktf -- synth first (or leave out --skip-synth)`,
+        );
+      }
+      this.log(`using the synthesized stack in ${this.dir}`);
+    } else {
+      this.log("synthesizing");
+      await this.must(
+        "synth",
+        run(
+          process.execPath,
+          ["-r", "ts-node/register/transpile-only", path.join(ROOT, "main.ts")],
+          {
+            cwd: this.root,
+            env: {
+              ...this.env,
+              NODE_PATH: path.join(ROOT, "node_modules"),
+              CDKTF_OUTDIR: path.join(this.root, "cdktf.out"),
+              TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
+            },
+          },
+        ),
+      );
+    }
+    const backendArgs = stackInitArgs(this.dir, this.name, { ...process.env, ...this.env });
+    if (backendArgs.length > 0) fs.mkdirSync(path.dirname(this.stateFile), { recursive: true });
+    this.log(
+      `initializing (state: ${backendArgs.length > 0 ? this.stateFile : this.stateLocation})`,
     );
-    fs.mkdirSync(path.dirname(this.stateFile), { recursive: true });
-    this.log(`initializing (state: ${this.stateLocation})`);
     // -reconfigure: the state path differs between Fly and the local emulator;
     // each target's state stays where it is (nothing is migrated).
-    await this.must("tofu init", this.tofu(["init", "-input=false", "-reconfigure", "-no-color"]));
+    await this.must(
+      "tofu init",
+      this.tofu(["init", "-input=false", "-reconfigure", "-no-color", ...backendArgs]),
+    );
   }
 
   async deploy(): Promise<DeployResult> {
@@ -195,6 +219,66 @@ export class Stack {
     });
   }
 }
+
+/**
+ * The `tofu init` arguments for the stack in `dir`: a local backend
+ * (synthesized without a path) gets this machine's state file of the cluster
+ * (config/state.ts); an S3 backend names its bucket and key itself. Which
+ * backend: the synthesized stack's, or, for a stack about to be synthesized
+ * (`by: "environment"`), the one synthesis will choose from the environment.
+ */
+export function stackInitArgs(
+  dir: string,
+  cluster: string,
+  env: NodeJS.ProcessEnv,
+  by: "synthesized" | "environment" = "synthesized",
+): string[] {
+  const file = path.join(dir, "cdk.tf.json");
+  const local =
+    by === "synthesized" && fs.existsSync(file)
+      ? (JSON.parse(fs.readFileSync(file, "utf8")) as SynthesizedBackend).terraform?.backend
+          ?.local !== undefined
+      : s3StateFor(cluster, env) === undefined;
+  return local ? localStateInitArgs(cluster, env) : [];
+}
+
+/**
+ * Environment for a tool that runs `tofu init` on the stack itself (the cdktf
+ * CLI's diff and output, npm run tofu): TF_CLI_ARGS_init holding
+ * stackInitArgs, quoted as OpenTofu splits it, after whatever TF_CLI_ARGS_init
+ * already holds; empty for a stack whose state is in S3. `skipSynth`: the
+ * stack in `dir` is used as it is (its backend decides), else it is about to
+ * be synthesized (the environment decides).
+ */
+export function stackInitEnv(
+  stack: string,
+  env: NodeJS.ProcessEnv,
+  skipSynth: boolean,
+  dir: string = path.join(ROOT, "cdktf.out", "stacks", stack),
+): Record<string, string> {
+  const args = stackInitArgs(dir, stack, env, skipSynth ? "synthesized" : "environment");
+  if (args.length === 0) return {};
+  const quoted = args.map((a) =>
+    /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'"'"'`)}'`,
+  );
+  return { TF_CLI_ARGS_init: [env.TF_CLI_ARGS_init, ...quoted].filter(Boolean).join(" ") };
+}
+
+interface SynthesizedBackend {
+  terraform?: { backend?: Record<string, unknown> };
+}
+
+/** What a deploy says when it ends: the repairs it made and the machines that came back renumbered. Pure. */
+export function deployReport(r: DeployResult): string[] {
+  return [
+    ...r.repairs.map((rep) => `repaired ${rep.address} (${rep.reason})`),
+    ...r.renumbered.map(addressChangeLine),
+  ];
+}
+
+/** The line a failed deploy ends with. */
+export const DEPLOY_FAILED =
+  "re-run the same command to resume: what was created is in the state, and what an interrupted run left outside it is adopted";
 
 /**
  * The state before a plan's refresh, as far as the plan tells it: the

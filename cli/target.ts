@@ -18,6 +18,7 @@ import {
   EMULATOR_PID_FILE,
   EMULATOR_PORT,
   defaultEmulatorStateDir,
+  emulatorFailureLine,
   endpointFromLog,
 } from "../contract/emulator-endpoint";
 import { DEFAULT_API_URL } from "../ops/machines-api";
@@ -84,7 +85,15 @@ async function requireLocalFlyHost(env: NodeJS.ProcessEnv): Promise<void> {
   );
 }
 
-/** The running local emulator's endpoint, starting it (detached) when it does not answer. */
+/** How long a starting emulator has to answer, and how often it is asked. */
+const START_TIMEOUT_MS = 60_000;
+const POLL_MS = 250;
+
+/**
+ * The running local emulator's endpoint, starting it (detached) when it does
+ * not answer. An emulator that exits while starting is reported at once, with
+ * the line of its log that says why.
+ */
 export async function localFly(
   log: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
@@ -127,17 +136,40 @@ export async function localFly(
       env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
     },
   );
+  // Its end, should it stop before it answers: an emulator that cannot start
+  // (no podman, its port taken) says why in its log and exits at once.
+  const t0 = Date.now();
+  const ended = new Promise<string>((resolve) => {
+    child.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit ${code}`));
+    child.once("error", (e) => resolve(e.message));
+  });
   child.unref();
   fs.closeSync(out);
   fs.writeFileSync(path.join(dir, EMULATOR_PID_FILE), `${child.pid}\n`);
-  for (let i = 1; i <= 60; i++) {
-    await sleep(1000);
+  const elapsed = () => Date.now() - t0;
+  let nextNote = 10_000;
+  while (elapsed() < START_TIMEOUT_MS) {
+    const how = await Promise.race([ended, sleep(POLL_MS).then(() => undefined)]);
+    if (how !== undefined) {
+      const text = fs.readFileSync(logFile, "utf8");
+      throw new Error(
+        `the local Fly emulator stopped while starting (${how}, after ${(elapsed() / 1000).toFixed(1)}s): ` +
+          `${emulatorFailureLine(text) ?? "it wrote nothing"}\n(its whole output: ${logFile})`,
+      );
+    }
     const ep = current();
     if (ep && (await answers(ep.url, ep.token))) return ep;
-    if (i % 10 === 0) log(`waiting for the emulator to answer (${i}s)`);
+    if (elapsed() >= nextNote) {
+      log(`waiting for the emulator to answer (${nextNote / 1000}s)`);
+      nextNote += 10_000;
+    }
   }
-  const tail = fs.readFileSync(logFile, "utf8").split("\n").slice(-20).join("\n");
-  throw new Error(`the local Fly emulator did not start within 60s; its log ends:\n${tail}`);
+  const text = fs.readFileSync(logFile, "utf8");
+  const tail = text.split("\n").slice(-20).join("\n");
+  throw new Error(
+    `the local Fly emulator did not answer within ${START_TIMEOUT_MS / 1000}s and is still running (pid ${child.pid}); ` +
+      `its log ends:\n${tail}`,
+  );
 }
 
 /**

@@ -11,10 +11,26 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CachePath, cachePath, cacheRoot } from "../contract/cache-layout";
+import { OPS_COMMAND_ENV } from "../contract/fly-machines-call";
 import { RememberedSetup, effectiveMode, parseSetupMode } from "../contract/setup-mode";
 import { ensureOpsBuild } from "./ops-build";
 
 export const ROOT = path.resolve(__dirname, "..");
+
+/** This checkout's bin/fly-machines, which the stack's steps run (OPS_COMMAND_ENV). */
+export const OPS_COMMAND = path.join(ROOT, "bin", "fly-machines");
+
+/**
+ * FLYCTL_PATH for the stategraph/fly provider when flyctl is not installed:
+ * bin/no-flyctl. The provider warns "flyctl not found" at every run otherwise,
+ * though it needs flyctl only for resources no fly-k3s stack declares (its
+ * FindBinary takes a configured path as it is). Empty when FLYCTL_PATH is set
+ * or flyctl (or fly) is on PATH: then the provider finds it itself.
+ */
+export function flyctlEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  if (env.FLYCTL_PATH || onPath("flyctl", env) || onPath("fly", env)) return {};
+  return { FLYCTL_PATH: path.join(ROOT, "bin", "no-flyctl") };
+}
 
 /** A value from scripts/toolchain.env (plain KEY=VALUE lines). */
 export function toolchainVar(name: string): string {
@@ -36,7 +52,11 @@ export function inCache(name: CachePath, env: NodeJS.ProcessEnv = process.env): 
 export interface Toolchain {
   /** The tofu binary: the one npm run setup built (offline) or the one on PATH (online). */
   readonly binary: string;
-  /** Environment for it and for cdktf: TERRAFORM_BINARY_NAME, TF_CLI_CONFIG_FILE (offline), FLY_K3S_OPS_JS. */
+  /**
+   * Environment for it and for cdktf: TERRAFORM_BINARY_NAME, TF_CLI_CONFIG_FILE
+   * (offline), FLY_K3S_OPS_COMMAND (this checkout's bin/fly-machines, which the
+   * stack's steps run: the stack names no path) and FLY_K3S_OPS_JS.
+   */
   readonly env: Record<string, string>;
 }
 
@@ -84,6 +104,8 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
         TERRAFORM_BINARY_NAME: bin,
         TF_PLUGIN_CACHE_DIR: pluginCache,
         CHECKPOINT_DISABLE: "1",
+        ...flyctlEnv(env),
+        [OPS_COMMAND_ENV]: OPS_COMMAND,
         FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, inCache("OPS_JS_DIR", env)),
       },
     };
@@ -119,6 +141,8 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
       // the CLI configuration's mirror and asks the registry: name the mirror.
       TF_CLI_ARGS_providers_lock: `-fs-mirror=${mirror}`,
       CHECKPOINT_DISABLE: "1",
+      ...flyctlEnv(env),
+      [OPS_COMMAND_ENV]: OPS_COMMAND,
       // bin/fly-machines runs this build instead of starting ts-node per step.
       FLY_K3S_OPS_JS: ensureOpsBuild(ROOT, inCache("OPS_JS_DIR", env)),
     },

@@ -45,6 +45,18 @@ export const controlPlaneInternalHost = (cluster: string): string =>
 export const apiServerUrl = (cluster: string): string =>
   apiServerUrlOn(controlPlaneInternalHost(cluster));
 
+/**
+ * The kubeconfig context (and cluster entry) for `fly proxy`: the API server
+ * reached through a local port. The 6PN context is named after the cluster.
+ */
+export const kubeconfigProxyContext = (cluster: string): string => `${cluster}-proxy`;
+
+/**
+ * The API server URL through `fly proxy <port>:<port> -a <cluster>-cp` on this
+ * machine: k3s's serving certificate covers 127.0.0.1 whatever its tls-san.
+ */
+export const apiServerProxyUrl = (): string => apiServerUrlOn("127.0.0.1");
+
 /** Terraform stack name for a cluster. */
 export const stackName = (cluster: string): string => cluster;
 

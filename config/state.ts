@@ -10,7 +10,9 @@ import * as path from "path";
  *
  * Local files (the default): outside the checkout and outside cdktf.out/, one
  * directory per target and cluster, so deleting the checkout or cdktf.out/
- * never loses it.
+ * never loses it. The synthesized stack does not name the file (its local
+ * backend has no path): `tofu init` is given it (`localStateInitArgs`), by the
+ * machine that applies the stack, from that machine's environment.
  *
  *   FLY_K3S_STATE_DIR       root directory (default ~/.local/state/fly-k3s)
  *
@@ -31,6 +33,18 @@ export function stateFileFor(cluster: string, env: NodeJS.ProcessEnv = process.e
     env.FLY_K3S_STATE_DIR ||
     path.join(env.XDG_STATE_HOME || path.join(os.homedir(), ".local", "state"), "fly-k3s");
   return path.join(root, stateTarget(env), cluster, "terraform.tfstate");
+}
+
+/**
+ * The `tofu init` arguments that complete a stack's local backend (synthesized
+ * without a path, constructs/cluster-stack.ts) with the cluster's state file
+ * on this machine. Pure.
+ */
+export function localStateInitArgs(
+  cluster: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  return [`-backend-config=path=${stateFileFor(cluster, env)}`];
 }
 
 /** The target part of every state location: "local" for the emulator, else "fly". */

@@ -7,7 +7,6 @@ import { S3State } from "../config/state";
 import { imageRunsK3s, nodeGroupIdProblem } from "../config/naming";
 import { ControlPlane } from "./control-plane";
 import { NodeGroup } from "./node-group";
-import { DEFAULT_OPS_COMMAND, OPS_COMMAND_CONTEXT } from "./ops-step";
 
 export interface ClusterStackProps {
   readonly config: ClusterConfig;
@@ -16,22 +15,13 @@ export interface ClusterStackProps {
   /** Control-plane server that bootstraps the cluster. @default 0 */
   readonly bootstrapNodeId?: number;
   /**
-   * Terraform state file. Keep it outside cdktf.out/ (which is disposable) and
-   * outside the checkout; see README "State".
-   */
-  readonly stateFile: string;
-  /**
-   * Keep the state in an S3 bucket instead of stateFile, locked with
-   * S3-native lock objects (`use_lockfile`). Credentials are not part of it:
-   * OpenTofu reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY at apply time.
-   * @default none: the state is the local file stateFile
+   * Keep the state in an S3 bucket, locked with S3-native lock objects
+   * (`use_lockfile`). Credentials are not part of it: OpenTofu reads
+   * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY at apply time.
+   * @default none: a local state file, whose path the stack does not name
+   * (see localBackend)
    */
   readonly s3State?: S3State;
-  /**
-   * Path of `bin/fly-machines` as the provisioners run it.
-   * @default this checkout's bin/fly-machines (absolute)
-   */
-  readonly opsCommand?: string;
   /**
    * Declare the steps that need k3s on the nodes (join, taint, kubeconfig).
    * Without them the stack creates everything Fly-side only.
@@ -53,11 +43,10 @@ export class ClusterStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id);
-    this.node.setContext(OPS_COMMAND_CONTEXT, props.opsCommand ?? DEFAULT_OPS_COMMAND);
     // Decided here once; the control plane carries it to its node groups.
     this.k3sSteps = props.k3sSteps ?? imageRunsK3s(props.config.nodeImage);
     if (props.s3State) s3Backend(this, props.s3State);
-    else new LocalBackend(this, { path: props.stateFile });
+    else localBackend(this);
     new FlyProvider(this, "fly", {});
     new NullProvider(this, "null", {});
 
@@ -84,6 +73,21 @@ export class ClusterStack extends TerraformStack {
       value: this.nodeGroups.map((g) => g.app.name),
     });
   }
+}
+
+/**
+ * The local backend with no path: a partial configuration that `tofu init`
+ * completes with `-backend-config=path=<file>` (config/state.ts,
+ * `localStateInitArgs`; ./k3s.sh, npm run cdktf and npm run tofu pass it), so
+ * the synthesized stack names no file of the machine that synthesized it and
+ * the state stays outside cdktf.out/ and the checkout wherever it is applied.
+ * cdktf's LocalBackend always writes a path (the synthesizing directory's
+ * when none is given): it is removed.
+ */
+function localBackend(stack: TerraformStack): LocalBackend {
+  const backend = new LocalBackend(stack);
+  backend.addOverride("path", undefined);
+  return backend;
 }
 
 /**

@@ -1,22 +1,20 @@
 import { Resource } from "@cdktf/provider-null/lib/resource";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import * as path from "path";
-import { FlyMachinesCall, flyMachinesArgs } from "../contract/fly-machines-call";
+import { FlyMachinesCall, OPS_COMMAND_ENV, flyMachinesArgs } from "../contract/fly-machines-call";
 
 /**
- * Construct context key holding the path of the project's Machines API command
- * (`bin/fly-machines`) as the provisioners run it; ClusterStack sets it.
+ * How a step calls `bin/fly-machines`: through the environment variable
+ * OPS_COMMAND_ENV (contract/fly-machines-call.ts), which whoever runs tofu
+ * sets to its own checkout's command, never through a path of the machine
+ * that synthesized the stack. A stack synthesized in one place then runs in
+ * another (a CI job's synth then deploy, a moved checkout, `cdktf synth
+ * --output` anywhere). Unset, the step stops at once, saying so (the shell's
+ * `${VAR:?message}`). `$${` is Terraform's escape for a literal `${`.
  */
-export const OPS_COMMAND_CONTEXT = "fly-k3s:opsCommand";
-
-/**
- * `bin/fly-machines` of the checkout that synthesizes the stack, as an absolute
- * path: local-exec runs in whatever directory the stack was synthesized to
- * (cdktf.out/stacks/<name> here, anywhere with `cdktf synth --output`), so a
- * path relative to that directory breaks as soon as the output moves.
- */
-export const DEFAULT_OPS_COMMAND = path.resolve(__dirname, "..", "bin", "fly-machines");
+export const OPS_COMMAND_WORD =
+  `"$\${${OPS_COMMAND_ENV}:?is not set: run the stack with ./k3s.sh, npm run cdktf or npm run tofu, ` +
+  `or set it to the path of bin/fly-machines in a checkout of fly-k3s}"`;
 
 export interface OpsStepProps {
   /** The `bin/fly-machines` invocation (contract/fly-machines-call.ts). */
@@ -46,9 +44,7 @@ export class OpsStep extends Construct {
 
   constructor(scope: Construct, id: string, props: OpsStepProps) {
     super(scope, id);
-    const ops =
-      (this.node.tryGetContext(OPS_COMMAND_CONTEXT) as string | undefined) ?? DEFAULT_OPS_COMMAND;
-    const command = [ops, ...flyMachinesArgs(props.call)].map(shellQuote).join(" ");
+    const command = [OPS_COMMAND_WORD, ...flyMachinesArgs(props.call).map(shellQuote)].join(" ");
     this.resource = new Resource(this, "step", {
       triggers: props.triggers,
       dependsOn: props.dependsOn,

@@ -39,3 +39,27 @@ export function endpointFromLog(log: string): EmulatorEndpoint | undefined {
   const token = last("FLY_API_TOKEN");
   return url && token ? { url, token } : undefined;
 }
+
+/** How the emulator's fatal line starts: emulator/cli.ts writes it, then exits 1. */
+export const EMULATOR_FATAL_PREFIX = "fly-emulator: ";
+
+/** A line that looks like an error: Node's own (a crash before the emulator's handler) or a system error. */
+const ERROR_LIKE =
+  /\b(?:\w*Error\b|ERR_[A-Z_]+|E(?:ADDRINUSE|ACCES|NOENT|PERM)\b|cannot|not found|not available|denied)/i;
+
+/**
+ * Why an emulator that exited during start-up stopped, from its log: its own
+ * fatal line, else the first line that looks like an error, else the last
+ * line; undefined for an empty log. Pure.
+ */
+export function emulatorFailureLine(log: string): string | undefined {
+  const lines = log
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== "");
+  return (
+    lines.find((l) => l.startsWith(EMULATOR_FATAL_PREFIX)) ??
+    lines.find((l) => ERROR_LIKE.test(l)) ??
+    lines.pop()
+  );
+}

@@ -33,6 +33,16 @@ export type FlyMachinesOption = keyof typeof FLY_MACHINES_OPTIONS;
 /** How long the commands that wait do so without --timeout. */
 export const DEFAULT_TIMEOUT_SEC = 600;
 
+/**
+ * The environment variable that names bin/fly-machines for the stack's steps.
+ * The synthesized stack holds no path of the machine that synthesized it, so a
+ * stack synthesized in one place runs in another (a CI job's `cdktf synth`
+ * then deploy, a moved checkout): whoever runs tofu on it sets this to its own
+ * checkout's bin/fly-machines (cli/toolchain.ts does, for ./k3s.sh, npm run
+ * cdktf and npm run tofu).
+ */
+export const OPS_COMMAND_ENV = "FLY_K3S_OPS_COMMAND";
+
 /** The environment variable `roll` reads the desired machine config (JSON) from. */
 export const ROLL_CONFIG_ENV = "FLY_K3S_MACHINE_CONFIG";
 

@@ -3,7 +3,7 @@
  * Runs the local Fly Machines API in the foreground until Ctrl-C.
  */
 import { parseArgs } from "node:util";
-import { EMULATOR_PORT, endpointLines } from "../contract/emulator-endpoint";
+import { EMULATOR_FATAL_PREFIX, EMULATOR_PORT, endpointLines } from "../contract/emulator-endpoint";
 import { FLY_LIKE_LATENCY, latencyFromMedian, type Burst429, type Latency } from "./faults";
 import { resetAllEmulators, resetEmulator, startEmulator } from "./index";
 import { defaultStateDir } from "./store";
@@ -164,6 +164,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`fly-emulator: ${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
+  process.stderr.write(
+    `${EMULATOR_FATAL_PREFIX}${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`,
+  );
   process.exit(1);
 });

@@ -9,6 +9,7 @@ import {
   imageTag,
   inputsDigest,
   localTargetMessage,
+  nodeImageCheck,
   updateConfigNodeImage,
 } from "../../cli/image";
 
@@ -94,6 +95,26 @@ describe("recording NODE_IMAGE in the cluster config", () => {
     expect(updateConfigNodeImage(`NODE_IMAGE='${ref}'\n`, ref, "prod-images").action).toBe(
       "unchanged",
     );
+  });
+});
+
+describe("--check: is a build and push due (CI's image job asks)", () => {
+  const ref = "registry.fly.io/prod-images:v1.36.3-k3s1-0123456789ab";
+  it.each([
+    ["none recorded", "CLUSTER_NAME=prod\n", { status: "build", image: ref }],
+    [
+      "an earlier image of the app (images/ or K3S_VERSION changed)",
+      'NODE_IMAGE="registry.fly.io/prod-images:v1.35.0-k3s1-ffffffffffff"\n',
+      { status: "build", image: ref },
+    ],
+    ["this checkout's image", `NODE_IMAGE="${ref}"\n`, { status: "current", image: ref }],
+    [
+      "an image of its own",
+      "NODE_IMAGE=ghcr.io/me/node:1\n",
+      { status: "other", image: "ghcr.io/me/node:1" },
+    ],
+  ])("%s", (_, text, expected) => {
+    expect(nodeImageCheck(text, ref, "prod-images")).toEqual(expected);
   });
 });
 

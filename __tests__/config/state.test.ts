@@ -1,5 +1,5 @@
 import * as path from "path";
-import { s3StateFor, stateFileFor, stateLocation } from "../../config/state";
+import { localStateInitArgs, s3StateFor, stateFileFor, stateLocation } from "../../config/state";
 
 describe("stateFileFor", () => {
   it.each([
@@ -103,6 +103,14 @@ describe("s3StateFor", () => {
     ],
   ])("refuses %j", (env, message) => {
     expect(() => s3StateFor("prod", env)).toThrow(new Error(message));
+  });
+});
+
+describe("localStateInitArgs", () => {
+  it("gives tofu init the state file of this machine, target and cluster", () => {
+    expect(
+      localStateInitArgs("prod", { FLY_K3S_STATE_DIR: "/s", FLY_K3S_TARGET: "local" }),
+    ).toEqual(["-backend-config=path=/s/local/prod/terraform.tfstate"]);
   });
 });
 

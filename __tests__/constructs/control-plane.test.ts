@@ -85,9 +85,7 @@ describe("ControlPlane", () => {
   it("tells the bootstrap server to found or join, joins the two others, then taints and writes the kubeconfig", () => {
     const ready = steps(json, "bootstrap");
     expect(ready).toHaveLength(1);
-    expect(ready[0].command).toMatch(
-      /fly-machines bootstrap --cp-app \S+ --bootstrap \S+ --wait-ready$/,
-    );
+    expect(ready[0].args).toMatch(/^bootstrap --cp-app \S+ --bootstrap \S+ --wait-ready$/);
     expect(ready[0].r.triggers).toEqual({
       machine_id: expect.stringMatching(/control-plane_ctrl-0_machine_\w+\.id\}$/),
     });
@@ -98,7 +96,7 @@ describe("ControlPlane", () => {
     ]);
     for (const j of joins) {
       expect(j.r.depends_on).toContain(`null_resource.${ready[0].id}`);
-      expect(j.command).toContain("fly-machines join --cp-app");
+      expect(j.args).toMatch(/^join --cp-app /);
     }
     const [taint] = steps(json, "taint");
     expect(taint.r.depends_on).toEqual(

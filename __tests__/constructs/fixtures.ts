@@ -4,6 +4,7 @@ import { Testing } from "cdktf";
 import { validateConfigText } from "../../config/load";
 import { ClusterConfig } from "../../config/schema";
 import { ClusterStack, ClusterStackProps } from "../../constructs/cluster-stack";
+import { OPS_COMMAND_WORD } from "../../constructs/ops-step";
 
 export const EXAMPLE_DIR = path.join(__dirname, "../../clusters/fly-k3s-poc");
 
@@ -31,8 +32,6 @@ export function synthExample(
     config: exampleConfig(),
     nodeGroups,
     bootstrapNodeId,
-    stateFile: "/state/fly/fly-k3s-poc/terraform.tfstate",
-    opsCommand: "/opt/fly-k3s/bin/fly-machines",
     ...extra,
   });
   const text = Testing.synth(stack);
@@ -47,13 +46,19 @@ export function resources(
   return json.resource[type] ?? {};
 }
 
+/** What a step's command gives bin/fly-machines: `<sub> --option ...` (undefined when it runs something else). */
+export function opsArgs(command: string): string | undefined {
+  const at = command.indexOf(`${OPS_COMMAND_WORD} `);
+  return at < 0 ? undefined : command.slice(at + OPS_COMMAND_WORD.length + 1);
+}
+
 /** The null_resource steps whose local-exec command runs `fly-machines <sub>`. */
 export function steps(json: Synthesized, sub: string) {
   return Object.entries(resources(json, "null_resource"))
-    .map(([id, r]) => ({
-      id,
-      r,
-      command: (r.provisioner as { "local-exec": { command: string } }[])[0]["local-exec"].command,
-    }))
-    .filter((s) => s.command.includes(`/bin/fly-machines ${sub} `));
+    .map(([id, r]) => {
+      const command = (r.provisioner as { "local-exec": { command: string } }[])[0]["local-exec"]
+        .command;
+      return { id, r, command, args: opsArgs(command) ?? "" };
+    })
+    .filter((s) => s.args.startsWith(`${sub} `));
 }

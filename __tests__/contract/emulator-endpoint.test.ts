@@ -1,6 +1,8 @@
 import {
   EMULATOR_PORT,
+  EMULATOR_FATAL_PREFIX,
   defaultEmulatorStateDir,
+  emulatorFailureLine,
   endpointFromLog,
   endpointLines,
 } from "../../contract/emulator-endpoint";
@@ -30,5 +32,26 @@ describe("the emulator's endpoint lines (contract/emulator-endpoint.ts)", () => 
 
   it("listens by default where Fly's in-network API does", () => {
     expect(EMULATOR_PORT).toBe(INTERNAL_API_PORT);
+  });
+
+  it("finds why a starting emulator stopped: its fatal line, else the first error-like line", () => {
+    const usage = "usage: npm run emulator -- [options]\n  --port N            API port";
+    expect(
+      emulatorFailureLine(
+        `${EMULATOR_FATAL_PREFIX}podman is not available: the local Fly needs rootful podman\n${usage}\n`,
+      ),
+    ).toBe("fly-emulator: podman is not available: the local Fly needs rootful podman");
+    expect(
+      emulatorFailureLine(
+        "node:internal/modules/cjs/loader:1228\n  throw err;\n\nError: Cannot find module 'fastify'\nRequire stack:\n",
+      ),
+    ).toBe("Error: Cannot find module 'fastify'");
+    expect(
+      emulatorFailureLine(
+        "starting\nError: listen EADDRINUSE: address already in use 127.0.0.1:4280\n",
+      ),
+    ).toBe("Error: listen EADDRINUSE: address already in use 127.0.0.1:4280");
+    expect(emulatorFailureLine("one\nKilled\n")).toBe("Killed");
+    expect(emulatorFailureLine("\n")).toBeUndefined();
   });
 });

@@ -142,7 +142,7 @@ describe("./k3s.sh on the local Fly", () => {
     expect(JSON.parse(status.stdout)).toEqual([]);
   });
 
-  it("npm run cdktf -- deploy, diff and destroy local run through cdktf-cli, non-interactively", async () => {
+  it("npm run cdktf -- deploy, diff and destroy local run non-interactively (deploy and destroy as -c and -d do, diff through cdktf-cli)", async () => {
     const cdktf = (...args: string[]) =>
       new Promise<Run>((resolve) => {
         execFile(
@@ -159,7 +159,10 @@ describe("./k3s.sh on the local Fly", () => {
       });
     const deploy = await cdktf("deploy", "local", "--auto-approve");
     expect(deploy.code).toBe(0);
-    expect(deploy.stdout).toContain("control_plane_app = local-cp");
+    // The deploy of ./k3s.sh -c (ops/deploy.ts), then the stack's outputs.
+    expect(deploy.stderr).toContain("comparing Fly with the state");
+    expect(deploy.stderr).toContain("recording what the roll steps changed");
+    expect(deploy.stdout).toContain('control_plane_app = "local-cp"');
     const diff = await cdktf("diff", "local");
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain("No changes.");

@@ -157,7 +157,7 @@ describe("provisioner operations on the local Fly", () => {
     expect(JSON.stringify(await api.getMachine(app, b.id))).not.toContain("opstestsecret");
   });
 
-  it("fetches the admin kubeconfig into a 0600 file pointing at the cluster's .internal name", async () => {
+  it("fetches the admin kubeconfig into a 0600 file: the cluster's .internal name (current) and fly proxy", async () => {
     const kubeconfig = [
       "apiVersion: v1",
       "clusters:",
@@ -194,5 +194,6 @@ describe("provisioner operations on the local Fly", () => {
       cluster: { "certificate-authority-data": "Q0E=", server: "https://opstest-cp.internal:6443" },
     });
     expect(cfg["current-context"]).toBe("opstest");
+    expect(cfg.contexts.map((c: { name: string }) => c.name)).toEqual(["opstest", "opstest-proxy"]);
   });
 });

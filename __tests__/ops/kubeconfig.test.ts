@@ -2,49 +2,65 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { rewriteKubeconfig } from "../../ops/kubeconfig";
+import { renderKubeconfig } from "../../ops/kubeconfig";
 import { writePrivateFileAtomic } from "../../ops/private-file";
 
-const K3S_KUBECONFIG = `apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: Q0E=
-    server: https://127.0.0.1:6443
-  name: default
-contexts:
-- context:
-    cluster: default
-    user: default
-  name: default
-current-context: default
-kind: Config
-preferences: {}
-users:
-- name: default
-  user:
-    client-certificate-data: Q0VSVA==
-    client-key-data: S0VZ
-`;
+/** What a k3s server writes to /etc/rancher/k3s/k3s.yaml, certificates replaced by placeholders (see its header). */
+const K3S_YAML = fs.readFileSync(path.join(__dirname, "../fixtures/kubeconfig/k3s.yaml"), "utf8");
+const CA = "cGxhY2Vob2xkZXI6IGszcyBzZXJ2ZXIgQ0EgY2VydGlmaWNhdGU=";
+const CERT = "cGxhY2Vob2xkZXI6IGszcyBhZG1pbiBjbGllbnQgY2VydGlmaWNhdGU=";
+const KEY = "cGxhY2Vob2xkZXI6IGszcyBhZG1pbiBjbGllbnQga2V5";
 
-describe("rewriteKubeconfig", () => {
-  it("points at the control plane's .internal name and names everything after the cluster", () => {
-    const out = parse(rewriteKubeconfig(K3S_KUBECONFIG, "prod", "https://prod-cp.internal:6443"));
-    expect(out.clusters).toEqual([
-      {
-        name: "prod",
-        cluster: { "certificate-authority-data": "Q0E=", server: "https://prod-cp.internal:6443" },
-      },
-    ]);
-    expect(out.users[0]).toEqual({
-      name: "prod",
-      user: { "client-certificate-data": "Q0VSVA==", "client-key-data": "S0VZ" },
-    });
-    expect(out.contexts).toEqual([{ name: "prod", context: { cluster: "prod", user: "prod" } }]);
-    expect(out["current-context"]).toBe("prod");
+describe("renderKubeconfig", () => {
+  const out = renderKubeconfig(K3S_YAML, "prod", "https://prod-cp.internal:6443");
+
+  it("renders two contexts from k3s's admin kubeconfig: 6PN (current) and fly proxy", () => {
+    expect(out).toBe(
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "preferences: {}",
+        "clusters:",
+        "  - name: prod",
+        "    cluster:",
+        `      certificate-authority-data: ${CA}`,
+        "      server: https://prod-cp.internal:6443",
+        "  - name: prod-proxy",
+        "    cluster:",
+        `      certificate-authority-data: ${CA}`,
+        "      server: https://127.0.0.1:6443",
+        "users:",
+        "  - name: prod",
+        "    user:",
+        `      client-certificate-data: ${CERT}`,
+        `      client-key-data: ${KEY}`,
+        "contexts:",
+        "  - name: prod",
+        "    context:",
+        "      cluster: prod",
+        "      user: prod",
+        "  - name: prod-proxy",
+        "    context:",
+        "      cluster: prod-proxy",
+        "      user: prod",
+        "current-context: prod",
+        "",
+      ].join("\n"),
+    );
   });
 
-  it("refuses a kubeconfig without a cluster", () => {
-    expect(() => rewriteKubeconfig("apiVersion: v1\n", "x", "https://x")).toThrow(
+  it("keeps k3s's CA and admin credentials, and names nothing default", () => {
+    const cfg = parse(out);
+    expect(cfg.users).toHaveLength(1);
+    expect(cfg.clusters.map((c: { cluster: object }) => c.cluster)).toEqual([
+      expect.objectContaining({ "certificate-authority-data": CA }),
+      expect.objectContaining({ "certificate-authority-data": CA }),
+    ]);
+    expect(out).not.toContain("default");
+  });
+
+  it("refuses a kubeconfig without a cluster or user", () => {
+    expect(() => renderKubeconfig("apiVersion: v1\n", "x", "https://x")).toThrow(
       "no cluster or user",
     );
   });

@@ -5,6 +5,7 @@
  */
 import * as path from "path";
 import { stackName } from "../../config/naming";
+import { localStateInitArgs } from "../../config/state";
 import { ROOT, run, toolchain } from "../../cli/toolchain";
 import { LocalFly, ScratchCluster, audit, stateFile } from "../harness";
 import * as fs from "fs";
@@ -40,7 +41,16 @@ export async function plainApply(fly: LocalFly, cluster: ScratchCluster): Promis
   const dir = path.join(ROOT, "cdktf.out", "stacks", stackName(cluster.name));
   const tofu = (...args: string[]) => run(tools.binary, [`-chdir=${dir}`, ...args], { env });
   fs.mkdirSync(path.dirname(stateFile(fly, cluster.name)), { recursive: true });
-  await must("tofu init", tofu("init", "-input=false", "-reconfigure", "-no-color"));
+  await must(
+    "tofu init",
+    tofu(
+      "init",
+      "-input=false",
+      "-reconfigure",
+      "-no-color",
+      ...localStateInitArgs(cluster.name, env),
+    ),
+  );
   const t0 = Date.now();
   const apply = await tofu("apply", "-input=false", "-auto-approve", "-no-color");
   const seconds = ((Date.now() - t0) / 1000).toFixed(0);

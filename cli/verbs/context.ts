@@ -5,9 +5,11 @@
  * starts the pacer), so a verb starts only what it uses.
  */
 import { ClusterDefinition } from "../../config/load";
+import { imageRunsK3s } from "../../config/naming";
 import { ClusterConfig } from "../../config/schema";
 import { Log } from "../../ops/log";
 import { MachinesApi } from "../../ops/machines-api";
+import { noKubernetes } from "../no-kubernetes";
 import { Options } from "../options";
 import { Stack } from "../stack";
 import { Target, chooseTarget } from "../target";
@@ -32,11 +34,38 @@ export interface VerbContext {
 /** One action of ./k3s.sh; answers the exit code. */
 export type Verb = (ctx: VerbContext) => Promise<number>;
 
-/** Runs `verb` with a context of those values; every stack it opened is closed, whatever happens. */
+/** Exit code of a verb refused because no Kubernetes is running (as --verify's). */
+export const NO_KUBERNETES_EXIT = 3;
+
+/** A verb and what it needs, checked before it runs (cli/verbs/index.ts has one per action). */
+export interface VerbSpec {
+  readonly run: Verb;
+  /** It runs OpenTofu: the toolchain is checked first, before the local Fly is started. */
+  readonly tofu: boolean;
+  /**
+   * It works on k3s. On a node image without k3s it is said so, with what
+   * that means for this verb (`consequence`), before anything starts; with
+   * `refuse`, the verb does not run and the exit code is NO_KUBERNETES_EXIT.
+   */
+  readonly k3s?: { readonly refuse: boolean; readonly consequence: string };
+}
+
+/**
+ * Runs a verb with a context of those values, after what it needs is checked
+ * (k3s on the node image, then the toolchain: before the target, so a missing
+ * OpenTofu never waits for the local Fly to start); every stack it opened is
+ * closed, whatever happens.
+ */
 export async function runVerb(
-  verb: Verb,
+  spec: VerbSpec,
   values: Pick<VerbContext, "opts" | "dir" | "cluster" | "bootstrap" | "log">,
 ): Promise<number> {
+  const { config } = values.cluster;
+  if (spec.k3s && !imageRunsK3s(config.nodeImage)) {
+    values.log(noKubernetes(config.nodeImage, values.dir, spec.k3s.consequence));
+    if (spec.k3s.refuse) return NO_KUBERNETES_EXIT;
+  }
+  const tools = spec.tofu ? toolchain() : undefined;
   let target: Promise<Target> | undefined;
   let api: Promise<MachinesApi> | undefined;
   const stacks: Stack[] = [];
@@ -45,14 +74,14 @@ export async function runVerb(
     target: () => (target ??= chooseTarget(values.log)),
     api: () =>
       (api ??= ctx.target().then((t) => new MachinesApi({ baseUrl: t.apiUrl, token: t.token }))),
-    stack: async (config) => {
-      const s = new Stack(config, toolchain(), await ctx.target(), values.log);
+    stack: async (stackConfig) => {
+      const s = new Stack(stackConfig, tools ?? toolchain(), await ctx.target(), values.log);
       stacks.push(s);
       return s;
     },
   };
   try {
-    return await verb(ctx);
+    return await spec.run(ctx);
   } finally {
     for (const s of stacks) await s.close();
   }

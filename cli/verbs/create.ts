@@ -1,9 +1,13 @@
 /** -c: deploys the cluster (ops/deploy.ts through cli/stack.ts) and says what runs. */
+import * as path from "path";
+import { CONFIG_FILE } from "../../config/load";
+import { upgradeAllowed } from "../upgrade";
 import { EMULATOR_TEST_IMAGE, imageRunsK3s } from "../../config/naming";
 import { buildTestImage } from "../../emulator/test-image";
-import { addressChangeLine } from "../../ops/deploy";
 import { clusterApps } from "../cluster-apps";
+import { noKubernetes } from "../no-kubernetes";
 import { probeBeforeDeploy } from "../probe";
+import { DEPLOY_FAILED, deployReport } from "../stack";
 import { VerbContext } from "./context";
 import { machineStatus } from "./status";
 import { verify } from "./verify";
@@ -11,8 +15,8 @@ import { verify } from "./verify";
 export async function create(ctx: VerbContext): Promise<number> {
   const { config } = ctx.cluster;
   const { log } = ctx;
+  // runVerb has checked the toolchain (VERBS: tofu) before this starts the target.
   const target = await ctx.target();
-  // The toolchain first (a missing one fails in a second), then first contact.
   const stack = await ctx.stack(config);
   if (target.kind === "fly") {
     // First contact: what this org and region can run, before anything is created.
@@ -28,11 +32,11 @@ export async function create(ctx: VerbContext): Promise<number> {
     buildTestImage();
   }
   await stack.prepare();
+  const shown = path.join(ctx.dir, CONFIG_FILE);
+  if (!(await upgradeAllowed((a) => stack.tofu(a), ctx.cluster, shown, log))) return 1;
   const r = await stack.deploy();
   if (r.status !== 0) {
-    log(
-      `deploy failed (exit ${r.status}); re-run the same command to resume: what was created is in the state`,
-    );
+    log(`deploy failed (exit ${r.status}); ${DEPLOY_FAILED}`);
     return 1;
   }
   const rows = await machineStatus(await ctx.api(), clusterApps(ctx.cluster));
@@ -40,8 +44,7 @@ export async function create(ctx: VerbContext): Promise<number> {
   log(
     `cluster ${config.clusterName}: ${running} of ${rows.length} machines started on ${target.kind === "fly" ? "Fly.io" : "the local Fly emulator"}`,
   );
-  for (const rep of r.repairs) log(`repaired ${rep.address} (${rep.reason})`);
-  for (const c of r.renumbered) log(addressChangeLine(c));
+  for (const line of deployReport(r)) log(line);
   if (imageRunsK3s(config.nodeImage)) {
     if (ctx.opts.noVerify) {
       log(`--no-verify: the conformance check (./k3s.sh --verify ${ctx.dir}) was skipped`);
@@ -54,9 +57,7 @@ export async function create(ctx: VerbContext): Promise<number> {
     log(`cluster ${config.clusterName} is up; ./k3s.sh -k ${ctx.dir} writes the kubeconfig`);
   } else {
     log(
-      `no Kubernetes is running: the node image ${config.nodeImage} is the local Fly's test image, which holds no k3s ` +
-        `(k3s cannot be downloaded on this machine), so the join, taint and kubeconfig steps were left out. ` +
-        `Set NODE_IMAGE in ${ctx.dir}/config to an image built from images/k3s-node to run them.`,
+      noKubernetes(config.nodeImage, ctx.dir, "the join, taint and kubeconfig steps were left out"),
     );
   }
   return 0;

@@ -5,23 +5,24 @@
  */
 import { EMULATOR_TEST_IMAGE, imageRunsK3s } from "../../config/naming";
 import { ClusterConfig } from "../../config/schema";
+import { noKubernetes } from "../no-kubernetes";
 import { Answer, k3sMissing, said } from "./parse";
 
 /** Why there is nothing to verify, when the image says so before any exec. */
 export function noK3sImage(config: ClusterConfig, images: readonly string[]): string | undefined {
-  const tail =
-    "so there is nothing to verify and nothing was applied. Set NODE_IMAGE in " +
-    `clusters/${config.clusterName}/config to an image built from images/k3s-node ` +
-    "(npm run image), then ./k3s.sh -c rolls it out.";
+  const dir = `clusters/${config.clusterName}`;
   if (!imageRunsK3s(config.nodeImage))
-    return (
-      `no Kubernetes is running: the node image ${config.nodeImage} is the local Fly's test ` +
-      `image, which holds no k3s (k3s cannot be downloaded on this machine), ${tail}`
+    return noKubernetes(
+      config.nodeImage,
+      dir,
+      "there is nothing to verify and nothing was applied",
     );
   if (images.length > 0 && images.every((i) => !imageRunsK3s(i)))
     return (
       `no Kubernetes is running: the machines still run ${EMULATOR_TEST_IMAGE}, the local Fly's ` +
-      `test image, which holds no k3s (the config names ${config.nodeImage}), ${tail}`
+      `test image, which holds no k3s (the config names ${config.nodeImage}), so there is ` +
+      "nothing to verify and nothing was applied. Set NODE_IMAGE in " +
+      `${dir}/config to an image built from images/k3s-node (npm run image), then ./k3s.sh -c rolls it out.`
     );
   return undefined;
 }
