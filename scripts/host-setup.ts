@@ -34,7 +34,7 @@ import {
   parseDefaultRoutes,
   parseRecord,
   undoPlan,
-} from "./setup-decisions";
+} from "./host-decisions";
 
 const HOST_ROOT = process.env.FLY_K3S_HOST_ROOT ?? "";
 const host = (p: string) => path.join(HOST_ROOT || "/", p);

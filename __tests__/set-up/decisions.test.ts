@@ -1,5 +1,5 @@
 /**
- * npm run setup's decisions from recorded inputs (scripts/setup-decisions.ts):
+ * npm run setup's decisions from recorded inputs (scripts/setup-decisions.ts, scripts/host-decisions.ts):
  * the mode, the host plan for the local Fly, the IPv6 router-advertisement
  * guard, and the undo.
  */
@@ -7,8 +7,6 @@ import {
   HostFacts,
   HostRecord,
   Ipv6Snapshot,
-  ModeInputs,
-  chooseMode,
   describeChange,
   formatRecord,
   hostPlan,
@@ -16,8 +14,8 @@ import {
   parseDefaultRoutes,
   parseRecord,
   undoPlan,
-  versionAtLeast,
-} from "../../scripts/setup-decisions";
+} from "../../scripts/host-decisions";
+import { ModeInputs, chooseMode, versionAtLeast } from "../../scripts/setup-decisions";
 
 const ARCHIVES = ["terraform-provider-fly-cbd16d9.tar.gz", "terraform-provider-null-v3.2.4.tar.gz"];
 const TOFU = { path: "/usr/bin/tofu", version: "1.12.6" };
