@@ -235,10 +235,5 @@ export function upgradeLines(u: Upgrade): string[] {
         `${g.nodes.map((n) => n.machine).join(", ")}${drain}`,
     );
   }
-  if (u.servers.length > 0 && u.workers.length > 0) {
-    lines.push(
-      `  the stack does not yet hold the workers' roll until every server has rolled (${UPGRADE_ISSUE})`,
-    );
-  }
   return lines;
 }

@@ -50,6 +50,12 @@ export class ControlPlane extends Construct {
    * every server runs its declared config.
    */
   readonly ready: ITerraformDependable;
+  /**
+   * Complete once the last server in roll order runs its declared config: a
+   * worker's roll waits for it, so no kubelet is upgraded before every API
+   * server (Kubernetes' version skew policy).
+   */
+  readonly rolled: ITerraformDependable;
   /** Writes ~/.kube/<cluster> (undefined without k3s steps). */
   readonly kubeconfig?: OpsStep;
 
@@ -118,9 +124,10 @@ export class ControlPlane extends Construct {
     for (let i = 0; i < CONTROL_PLANE_COUNT; i++) this.nodes.push(byIndex.get(i) as FlyNode);
     this.bootstrap = byIndex.get(b) as FlyNode;
     this.bootstrapReady = bootstrapStep as OpsStep;
+    this.rolled = (previous as ITerraformDependable[])[0];
 
     if (!k3s) {
-      this.ready = (previous as ITerraformDependable[])[0];
+      this.ready = this.rolled;
       return;
     }
 

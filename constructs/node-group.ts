@@ -58,8 +58,9 @@ export class NodeGroup extends Construct {
         image: config.nodeImage,
         env: (zone) => nodeEnv(config, { role: "agent", bootstrap: false, zone }),
         metadata: nodeMetadata(config, { role: "agent", index: i, nodeGroup: groupId }),
-        rollAfter: previous ? [previous.rolled.resource] : undefined,
-        // A worker is rolled only after the one before it in its lane is Ready again.
+        // A worker is rolled only after the one before it in its lane is Ready
+        // again; the first of each lane only after every server has rolled.
+        rollAfter: [previous ? previous.rolled.resource : controlPlane.rolled],
         rollReadiness: k3s ? { bootstrap: controlPlane.bootstrap, etcd: false } : undefined,
       });
       if (k3s) joinStep(node, controlPlane.bootstrap, [controlPlane.ready]);

@@ -50,7 +50,10 @@ describe("roll steps", () => {
     const workers = rolls(["0"], true).filter((s) => s.id.includes("node-group-0"));
     const after = (i: number) =>
       (workers.find((w) => w.id.includes(`worker-${i}_`))?.r.depends_on ?? []) as string[];
-    expect(after(0).filter((d) => d.includes("roll_step"))).toEqual([]);
+    // The first worker waits for the last server's roll (ctrl-2 in the example).
+    expect(after(0).filter((d) => d.includes("roll_step"))).toEqual([
+      expect.stringContaining("control-plane_ctrl-2_roll_step"),
+    ]);
     for (let i = 1; i < 6; i++) {
       expect(after(i).filter((d) => d.includes("roll_step"))).toEqual([
         expect.stringContaining(`worker-${i - 1}_roll_step`),
