@@ -17,7 +17,7 @@ import { rememberedSetup, toolchain } from "../../cli/toolchain";
 describe("the setup-mode file", () => {
   it.each<RememberedSetup>([
     { mode: "online", reason: "no provider source archive in /tmp/x", tofu: "/usr/bin/tofu" },
-    { mode: "offline", reason: "provider source archives in /work/shared/third_party" },
+    { mode: "offline", reason: "provider source archives in /srv/fly-k3s/third_party" },
   ])("round-trips %j", (s) => {
     expect(parseSetupMode(formatSetupMode(s))).toEqual(s);
   });

@@ -21,7 +21,7 @@ const ARCHIVES = ["terraform-provider-fly-cbd16d9.tar.gz", "terraform-provider-n
 const TOFU = { path: "/usr/bin/tofu", version: "1.12.6" };
 const base: ModeInputs = { archives: ARCHIVES, tofuMin: "1.12", platform: "linux" };
 const shared = (present: string[]) => ({
-  dir: "/work/shared/third_party",
+  dir: "/srv/fly-k3s/third_party",
   origin: "../shared/third_party beside the checkout",
   present,
 });
@@ -32,7 +32,7 @@ describe("the mode npm run setup chooses", () => {
       "archives beside the checkout",
       { ...base, sources: shared(ARCHIVES) },
       "offline",
-      "provider source archives in /work/shared/third_party",
+      "provider source archives in /srv/fly-k3s/third_party",
     ],
     [
       "one archive is enough to mean offline (the build then names the missing one)",
