@@ -62,7 +62,7 @@ const FLAG_TABLE = [
     long: "plan",
     short: "p",
     action: "plan",
-    help: "show what a deploy would change; changes nothing (exit 0 none, 2 changes)",
+    help: "show what a deploy would change; changes nothing (exit 0 none, 2 changes, 1 error or a refused K3S_VERSION)",
   },
   {
     long: "destroy",

@@ -25,7 +25,6 @@ import { apiServerUrlOn, machineInternalName } from "../config/naming";
 /** What one server answered; "unknown" when it could not be asked (yet). */
 export interface ServerReport {
   readonly name: string;
-  readonly address: string;
   /** Whether it holds an etcd WAL. */
   readonly wal: "yes" | "no" | "unknown";
   /** `/readyz/etcd` through it: ok, answered otherwise (or no k3s), or not asked. */
@@ -109,7 +108,7 @@ async function report(
   m: Machine,
   k3s: boolean,
 ): Promise<ServerReport> {
-  const base = { name: m.name, address: m.private_ip };
+  const base = { name: m.name };
   if (m.state !== "started") return { ...base, wal: "unknown", etcd: "unknown" };
   const has = holdsEtcdData(await ask(api, app, m, ETCD_DATA_COMMAND));
   const wal = has === undefined ? "unknown" : has ? "yes" : "no";

@@ -10,7 +10,7 @@ const server = (
   name: string,
   wal: ServerReport["wal"],
   etcd: ServerReport["etcd"] = "unknown",
-): ServerReport => ({ name, address: `fdaa::${name.slice(-1)}`, wal, etcd });
+): ServerReport => ({ name, wal, etcd });
 
 // The bootstrap decision table (README, "Losing a server's volume"): the
 // bootstrap server's own WAL, then what the other servers answered.
