@@ -4,4 +4,5 @@
 # drives synth and OpenTofu. ./k3s.sh -h lists the actions.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TS_NODE_PROJECT="$root/tsconfig.json" exec node -r "$root/node_modules/ts-node/register/transpile-only" "$root/bin/k3s.ts" "$@"
+# bin/ts-register.js compiles the TypeScript as it loads (esbuild).
+exec node -r "$root/bin/ts-register.js" "$root/bin/k3s.ts" "$@"

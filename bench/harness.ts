@@ -26,6 +26,13 @@ export interface RunResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly seconds: number;
+  /** Each line of its output (stdout and stderr), with the seconds since the start it arrived at. */
+  readonly lines: readonly TimedLine[];
+}
+
+export interface TimedLine {
+  readonly at: number;
+  readonly text: string;
 }
 
 export interface LocalFly {
@@ -111,12 +118,23 @@ export function k3s(fly: LocalFly, args: string[], opts: K3sOptions = {}): Promi
     });
     let stdout = "";
     let stderr = "";
+    const lines: TimedLine[] = [];
+    const partial = { out: "", err: "" };
+    const timed = (which: "out" | "err", d: Buffer) => {
+      const text = partial[which] + d.toString();
+      const parts = text.split("\n");
+      partial[which] = parts.pop() ?? "";
+      const at = (Date.now() - t0) / 1000;
+      for (const p of parts) lines.push({ at, text: p });
+    };
     child.stdout.on("data", (d: Buffer) => {
       stdout += d;
+      timed("out", d);
       if (opts.echo) process.stderr.write(d);
     });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d;
+      timed("err", d);
       if (opts.echo) process.stderr.write(d);
     });
     const timer =
@@ -131,7 +149,7 @@ export function k3s(fly: LocalFly, args: string[], opts: K3sOptions = {}): Promi
           }, opts.killAfterMs);
     child.on("close", (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
+      resolve({ code, signal, stdout, stderr, seconds: (Date.now() - t0) / 1000, lines });
     });
   });
 }
@@ -145,10 +163,17 @@ interface TfState {
   resources?: { type: string; instances: { attributes: Record<string, unknown> }[] }[];
 }
 
-/** The state file parsed, or throws saying it is corrupt; undefined when there is none. */
+/**
+ * The state file parsed, or throws saying it is corrupt; undefined when there
+ * is none. An empty file is none too, as OpenTofu reads it: its local backend
+ * creates the file empty when it takes its lock on a stack without state, and
+ * writes it first when it persists (at the end of an apply shorter than its
+ * 20 s persist interval), so a run killed before that leaves it empty.
+ */
 export function readState(file: string): TfState | undefined {
   if (!fs.existsSync(file)) return undefined;
   const text = fs.readFileSync(file, "utf8");
+  if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text) as TfState;
   } catch (e) {

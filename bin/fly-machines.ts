@@ -8,13 +8,14 @@ import { bootstrapServer, removeStaleServers } from "../ops/bootstrap";
 import { joinAndWaitReady } from "../ops/join";
 import { fetchKubeconfig } from "../ops/kubeconfig";
 import { waitNodeReady } from "../ops/nodes";
-import { rollNode } from "../ops/roll";
+import { rollStep } from "../ops/roll";
 import { disableScheduledSnapshots } from "../ops/snapshots";
 import { taintControlPlane } from "../ops/taint";
 import {
   DEFAULT_TIMEOUT_SEC,
   FlyMachinesCall,
   ROLL_CONFIG_ENV,
+  ROLLS_IN_TURNS_ENV,
   flyMachinesUsage,
   parseFlyMachinesArgs,
 } from "../contract/fly-machines-call";
@@ -53,13 +54,14 @@ async function run(api: MachinesApi, call: FlyMachinesCall): Promise<void> {
       const raw = process.env[ROLL_CONFIG_ENV];
       if (!raw) throw new Error(`roll: ${ROLL_CONFIG_ENV} is not set`);
       const w = call.waitReady;
-      await rollNode(
+      await rollStep(
         api,
         call.app,
         call.machine,
         JSON.parse(raw) as MachineConfig,
         log,
         w && { cpApp: w.cpApp, bootstrap: w.bootstrap, etcd: w.etcd, timeoutSec: timeout },
+        process.env[ROLLS_IN_TURNS_ENV] === "1",
       );
       return;
     }

@@ -10,13 +10,16 @@
  * does not name (cli/stack.ts, `stackInitEnv`).
  */
 import * as path from "path";
-import { ClusterDefinition, findClusterDirs, loadCluster } from "../config/load";
-import { EMULATOR_TEST_IMAGE, stackName } from "../config/naming";
+import { ClusterDefinition, bootstrapNodeId, findClusterDirs, loadCluster } from "../config/load";
+import { EMULATOR_TEST_IMAGE, controlPlaneMachineName, stackName } from "../config/naming";
 import { buildTestImage } from "../emulator/test-image";
 import { Log } from "../ops/log";
+import { MachinesApi } from "../ops/machines-api";
 import { DEPLOY_FAILED, Stack, deployReport } from "./stack";
+import { Upgrade } from "../config/upgrade";
 import { upgradeAllowed } from "./upgrade";
-import { chooseTarget } from "./target";
+import { Target, chooseTarget } from "./target";
+import { snapshotBeforeUpgrade } from "./verbs/snapshot";
 import { ROOT, toolchain } from "./toolchain";
 
 /** The commands run through cli/stack.ts instead of cdktf, and what each does. */
@@ -129,7 +132,7 @@ export async function runStackCommand(args: readonly string[], log: Log): Promis
     const stack = new Stack(cluster.config, tools, target, log);
     try {
       const run = parsed.command === "deploy" ? deployStack : destroyStack;
-      const code = await run(stack, cluster, { synth, local: target.kind === "local", log });
+      const code = await run(stack, cluster, { synth, target, log });
       synth = false;
       if (code !== 0) return code;
     } finally {
@@ -141,19 +144,32 @@ export async function runStackCommand(args: readonly string[], log: Log): Promis
 
 interface RunOptions {
   readonly synth: boolean;
-  readonly local: boolean;
+  readonly target: Target;
   readonly log: Log;
 }
 
 async function deployStack(stack: Stack, c: ClusterDefinition, o: RunOptions): Promise<number> {
   const { log } = o;
-  if (o.local && c.config.nodeImage === EMULATOR_TEST_IMAGE) {
+  if (o.target.kind === "local" && c.config.nodeImage === EMULATOR_TEST_IMAGE) {
     log(`building the local Fly's test image ${EMULATOR_TEST_IMAGE} (cached)`);
     buildTestImage();
   }
   await stack.prepare({ synth: o.synth });
   const shown = path.relative(ROOT, c.configFile);
-  if (!(await upgradeAllowed((a) => stack.tofu(a), c, shown, log))) return 1;
+  // As -c: a K3S_VERSION change rolls only after a fresh etcd snapshot.
+  const api = new MachinesApi({ baseUrl: o.target.apiUrl, token: o.target.token });
+  const snapshotFirst = (u: Upgrade) =>
+    snapshotBeforeUpgrade(
+      {
+        cluster: c,
+        bootstrap: controlPlaneMachineName(bootstrapNodeId()),
+        log,
+        api: () => Promise.resolve(api),
+        dir: path.relative(ROOT, path.dirname(c.configFile)),
+      },
+      u,
+    );
+  if (!(await upgradeAllowed((a) => stack.tofu(a), c, shown, log, snapshotFirst))) return 1;
   const r = await stack.deploy();
   if (r.status !== 0) {
     log(`deploy of stack ${stack.name} failed (exit ${r.status}); ${DEPLOY_FAILED}`);

@@ -41,11 +41,26 @@ const OPTIONS = {
 /** Inputs of every build besides those esbuild reports reading. */
 const ALWAYS = ["tsconfig.json"];
 
+/**
+ * The other entry point built the same way: `main.ts`, the synthesis
+ * (cli/stack.ts runs its bundle instead of starting ts-node, which spends
+ * about two seconds of CPU on the construct library and the provider
+ * bindings). Its bundle is `<OPS_JS_DIR>/<key>/main.js`.
+ */
+export const SYNTH_ENTRY = "main.ts";
+
+/** The file name of an entry point's bundle. */
+const bundleName = (entry: string) =>
+  entry === OPS_ENTRY ? OPS_BUNDLE : `${path.basename(entry, ".ts")}.js`;
+
 /** Builds the bundle in memory: its text and its inputs, relative to `root`, sorted. */
-export function bundleOps(root: string): { js: Uint8Array; inputs: string[] } {
+export function bundleOps(
+  root: string,
+  entry: string = OPS_ENTRY,
+): { js: Uint8Array; inputs: string[] } {
   const r = esbuild.buildSync({
     ...OPTIONS,
-    entryPoints: [path.join(root, OPS_ENTRY)],
+    entryPoints: [path.join(root, entry)],
     absWorkingDir: root,
     write: false,
     metafile: true,
@@ -96,10 +111,11 @@ function writeAtomically(file: string, data: string | Uint8Array): void {
  * Written to a temporary file and renamed into place, so a build killed
  * half-way is never used, and two processes building at once both succeed.
  */
-export function ensureOpsBuild(root: string, buildsDir: string): string {
+export function ensureOpsBuild(root: string, buildsDir: string, entry: string = OPS_ENTRY): string {
   const checkout = createHash("sha256").update(path.resolve(root)).digest("hex").slice(0, 16);
-  const lastFile = path.join(buildsDir, "checkouts", `${checkout}.json`);
-  const bundleOf = (key: string) => path.join(buildsDir, key, OPS_BUNDLE);
+  const suffix = entry === OPS_ENTRY ? "" : `-${path.basename(entry, ".ts")}`;
+  const lastFile = path.join(buildsDir, "checkouts", `${checkout}${suffix}.json`);
+  const bundleOf = (key: string) => path.join(buildsDir, key, bundleName(entry));
   try {
     const last = JSON.parse(fs.readFileSync(lastFile, "utf8")) as LastBuild;
     if (opsBuildKey(root, last.inputs) === last.key && fs.existsSync(bundleOf(last.key))) {
@@ -111,14 +127,14 @@ export function ensureOpsBuild(root: string, buildsDir: string): string {
   // An input saved while esbuild ran may differ from what it read: build again.
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
-    const { js, inputs } = bundleOps(root);
+    const { js, inputs } = bundleOps(root, entry);
     const key = opsBuildKey(root, inputs);
     const settled = inputs.every(
       (f) => (fs.statSync(path.join(root, f), { throwIfNoEntry: false })?.mtimeMs ?? 0) <= started,
     );
     if (key === undefined) {
       if (attempt < 3) continue;
-      throw new Error(`the inputs of ${OPS_ENTRY} keep vanishing while it is built`);
+      throw new Error(`the inputs of ${entry} keep vanishing while it is built`);
     }
     // (A clock-skewed mtime would never settle: the third build is kept.)
     if (!settled && attempt < 3) continue;

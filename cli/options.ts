@@ -90,9 +90,33 @@ const FLAG_TABLE = [
     action: "verify",
     help: "check a running cluster: nodes, etcd, pod traffic across nodes, DNS, Services, a volume (exit 0 pass, 2 failures, 1 could not run, 3 no Kubernetes)",
   },
-  { long: "json", help: "with --status, -l, --probe or --verify: print JSON" },
+  {
+    long: "snapshot",
+    action: "snapshot",
+    help: "take an etcd snapshot now, on the bootstrap server (to S3 when SNAPSHOT_S3_BUCKET is set); exit 3 when the node image holds no k3s",
+  },
+  {
+    long: "snapshots",
+    action: "snapshots",
+    help: "list the etcd snapshots: name, time, size, where; exit 3 when the node image holds no k3s",
+  },
+  {
+    long: "restore",
+    value: "SNAPSHOT",
+    action: "restore",
+    help: "restore etcd from SNAPSHOT: stop every server, cluster-reset on the bootstrap server, rejoin the others, restart agents; asks for the cluster's name",
+  },
+  {
+    long: "remove",
+    short: "r",
+    value: "GROUP",
+    action: "remove",
+    help: "drain and delete node group GROUP (nodes, machines, volumes, app) and its node-groups entry, after a confirmation",
+  },
+  { long: "json", help: "with --status, -l, --probe, --snapshots or --verify: print JSON" },
   { long: "no-verify", help: "with -c or -a: skip the conformance check (--verify) at the end" },
-  { long: "yes", help: "with --destroy: do not ask (for CI)" },
+  { long: "yes", help: "with --destroy, --restore or -r: do not ask (for CI)" },
+  { long: "force", help: "with --restore: restore even while the cluster answers healthy" },
   { long: "help", short: "h", help: "this help" },
 ] as const satisfies readonly FlagDef[];
 
@@ -103,11 +127,15 @@ export const FLAGS: readonly FlagDef<Action>[] = FLAG_TABLE;
 
 export interface Options {
   readonly action?: Action;
-  /** GROUP of -a, -l, -s. */
+  /** GROUP of -a, -l, -s, -r. */
   readonly group?: string;
+  /** SNAPSHOT of --restore. */
+  readonly snapshot?: string;
   readonly clusterDir?: string;
   readonly json: boolean;
   readonly yes: boolean;
+  /** --restore: even while the cluster answers healthy. */
+  readonly force: boolean;
   /** -c/-a: skip --verify at the end. */
   readonly noVerify: boolean;
   readonly help: boolean;
@@ -164,7 +192,7 @@ export function parseOptions(argv: string[]): Options {
     throw new UsageError(`${(e as Error).message} (see ./k3s.sh -h)`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values.help) return { help: true, json: false, yes: false, noVerify: false };
+  if (values.help) return { help: true, json: false, yes: false, force: false, noVerify: false };
   const chosen = FLAGS.filter((f) => f.action && values[f.long] !== undefined);
   if (chosen.length === 0) throw new UsageError(`give an action\n\n${usage()}`);
   if (chosen.length > 1) {
@@ -180,10 +208,12 @@ export function parseOptions(argv: string[]): Options {
   const [flag] = chosen;
   return {
     action: flag.action,
-    group: flag.value ? String(values[flag.long]) : undefined,
+    group: flag.value && flag.long !== "restore" ? String(values[flag.long]) : undefined,
+    snapshot: flag.long === "restore" ? String(values[flag.long]) : undefined,
     clusterDir: parsed.positionals[0],
     json: values.json === true,
     yes: values.yes === true,
+    force: values.force === true,
     noVerify: values["no-verify"] === true,
     help: false,
   };

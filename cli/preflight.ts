@@ -35,6 +35,7 @@ export const FLY_CHECKED_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   "add",
   "plan",
   "drift",
+  "remove",
 ]);
 
 /** `npm run cdktf --` commands that deploy to or plan against Fly. */

@@ -27,7 +27,8 @@ import { FlyPacer, pacerSummary, startFlyPacer } from "../ops/fly-pacer";
 import { Log } from "../ops/log";
 import { MachinesApi } from "../ops/machines-api";
 import { Target } from "./target";
-import { ROOT, RunResult, Toolchain, run } from "./toolchain";
+import { SYNTH_ENTRY, ensureOpsBuild } from "./ops-build";
+import { ROOT, RunResult, Toolchain, inCache, run } from "./toolchain";
 
 export class Stack {
   readonly name: string;
@@ -37,6 +38,8 @@ export class Stack {
   readonly stateLocation: string;
   private readonly env: Record<string, string>;
   private pacer?: Promise<FlyPacer>;
+  /** `tofu show -json` of the state, read once for the K3S_VERSION check and the deploy. */
+  private shownState?: Promise<RunResult>;
 
   /**
    * `root` is the directory holding `clusters/` and `cdktf.out/` (default: the
@@ -76,10 +79,20 @@ export class Stack {
     await p.close();
   }
 
-  /** Runs tofu in the stack directory, reaching Fly through the pacer. */
-  async tofu(args: string[], echo = false): Promise<RunResult> {
-    const env = { ...this.env, FLY_API_URL: await this.pacerUrl() };
+  /** Runs tofu in the stack directory, reaching Fly through the pacer; `extra` adds to its environment. */
+  async tofu(args: string[], echo = false, extra: Record<string, string> = {}): Promise<RunResult> {
+    const env = { ...this.env, ...extra, FLY_API_URL: await this.pacerUrl() };
     return run(this.tools.binary, [`-chdir=${this.dir}`, ...args], { env, echo });
+  }
+
+  /**
+   * `tofu show -json` of the state. Kept until the deploy's first look at the
+   * state takes it, so a check before the deploy (cli/upgrade.ts) and the
+   * deploy read it once.
+   */
+  showState(): Promise<RunResult> {
+    this.shownState ??= this.tofu(["show", "-json", "-no-color"]);
+    return this.shownState;
   }
 
   /** The machines and volumes the synthesized stack declares. */
@@ -113,19 +126,15 @@ export class Stack {
       this.log("synthesizing");
       await this.must(
         "synth",
-        run(
-          process.execPath,
-          ["-r", "ts-node/register/transpile-only", path.join(ROOT, "main.ts")],
-          {
-            cwd: this.root,
-            env: {
-              ...this.env,
-              NODE_PATH: path.join(ROOT, "node_modules"),
-              CDKTF_OUTDIR: path.join(this.root, "cdktf.out"),
-              TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
-            },
+        run(process.execPath, synthArgv(), {
+          cwd: this.root,
+          env: {
+            ...this.env,
+            NODE_PATH: path.join(ROOT, "node_modules"),
+            CDKTF_OUTDIR: path.join(this.root, "cdktf.out"),
+            TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
           },
-        ),
+        }),
       );
     }
     const backendArgs = stackInitArgs(this.dir, this.name, { ...process.env, ...this.env });
@@ -142,10 +151,19 @@ export class Stack {
   }
 
   async deploy(): Promise<DeployResult> {
-    return deploy(
-      (args) => this.tofu(args, args[0] === "apply" && !args.includes("-refresh-only")),
-      { log: this.log, adopt: { declared: this.declared(), api: await this.api() } },
-    );
+    // The operator sees the plan and the applies; not the JSON, nor the refresh that records.
+    const shown = (args: string[]) =>
+      (args[0] === "plan" || args[0] === "apply") && !args.includes("-refresh-only");
+    const run = (args: string[], env?: Record<string, string>) => {
+      const kept = this.shownState;
+      this.shownState = undefined;
+      if (kept && args.join(" ") === "show -json") return kept;
+      return this.tofu(args, shown(args), env);
+    };
+    return deploy(run, {
+      log: this.log,
+      adopt: { declared: this.declared(), api: await this.api() },
+    });
   }
 
   /** A saved plan's JSON; `refreshOnly` compares Fly with the state only. */
@@ -217,6 +235,18 @@ export class Stack {
       api: await this.api(),
       log: this.log,
     });
+  }
+}
+
+/**
+ * How node runs the synthesis (main.ts): its one-file bundle (cli/ops-build.ts,
+ * built when an input changed), or through ts-node when it cannot be built.
+ */
+function synthArgv(): string[] {
+  try {
+    return [ensureOpsBuild(ROOT, inCache("OPS_JS_DIR"), SYNTH_ENTRY)];
+  } catch {
+    return ["-r", "ts-node/register/transpile-only", path.join(ROOT, SYNTH_ENTRY)];
   }
 }
 

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import { formatIssue } from "../config/errors";
 import { parseConfigText } from "../config/parse";
-import { upgradeLines, upgradeProblems } from "../config/upgrade";
+import { Upgrade, upgradeLines, upgradeProblems } from "../config/upgrade";
 import { ShowState, runningNodes } from "../contract/tofu-state";
 import { RunResult } from "./toolchain";
 
@@ -53,27 +53,38 @@ export async function checkUpgrade(
   shown: string,
   configured: string,
 ): Promise<UpgradeReport> {
+  const show = await stateOf(tofu);
+  return upgradeReport(shown, fs.readFileSync(configFile, "utf8"), configured, show);
+}
+
+/** The stack's state, `tofu show -json`. */
+async function stateOf(tofu: (args: string[]) => Promise<RunResult>): Promise<ShowState> {
   // `show -json` answers for a missing state too (a new cluster: nothing runs).
   const r = await tofu(["show", "-json", "-no-color"]);
   if (r.status !== 0) throw new Error(`tofu show failed:\n${r.stderr.trim() || r.stdout.trim()}`);
-  const show = JSON.parse(r.stdout) as ShowState;
-  return upgradeReport(shown, fs.readFileSync(configFile, "utf8"), configured, show);
+  return JSON.parse(r.stdout) as ShowState;
 }
 
 /**
  * Before a deploy (./k3s.sh -c and npm run cdktf -- deploy alike): refuses a
  * K3S_VERSION change the skew policy forbids, saying why; otherwise logs the
- * roll order of an upgrade. True when the deploy may go on.
+ * roll order of an upgrade. True when the deploy may go on. `beforeRoll`
+ * runs when a K3S_VERSION change will roll (-c: the pre-upgrade etcd snapshot,
+ * cli/verbs/snapshot.ts); false from it stops the deploy too.
  */
 export async function upgradeAllowed(
   tofu: (args: string[]) => Promise<RunResult>,
   cluster: { readonly configFile: string; readonly config: { readonly k3sVersion: string } },
   shown: string,
   log: (line: string) => void,
+  beforeRoll?: (upgrade: Upgrade) => Promise<boolean>,
 ): Promise<boolean> {
-  const r = await checkUpgrade(tofu, cluster.configFile, shown, cluster.config.k3sVersion);
+  const configured = cluster.config.k3sVersion;
+  const show = await stateOf(tofu);
+  const r = upgradeReport(shown, fs.readFileSync(cluster.configFile, "utf8"), configured, show);
   for (const e of r.errors) log(e);
   if (r.errors.length > 0) return false;
   for (const l of r.lines) log(l);
-  return true;
+  const upgrade = beforeRoll && upgradeProblems(configured, runningNodes(show)).upgrade;
+  return upgrade ? beforeRoll(upgrade) : true;
 }

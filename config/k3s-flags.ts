@@ -29,7 +29,45 @@ const K3S_AGENT_DOCS = "k3s-io/docs docs/cli/agent.md (flag list of the v1.21+ k
 const K3S_DUAL_STACK =
   "k3s-io/docs docs/networking/basic-network-options.md (dual-stack node-ip / cluster-cidr / service-cidr, k3s v1.21+)";
 
+const K3S_SNAPSHOT_DOCS =
+  "k3s-io/docs docs/cli/etcd-snapshot.md (etcd-snapshot-* and etcd-s3-* server flags, k3s v1.21+); k3s-io/k3s pkg/cli/cmds/server.go";
+const K3S_RESTORE_DOCS =
+  "k3s-io/docs docs/cli/etcd-snapshot.md (cluster-reset-restore-path, restoring a snapshot); k3s-io/k3s pkg/etcd/etcd.go Reset";
+const snapshotFlag = (name: string): RenderedFlag => ({
+  component: "k3s",
+  name,
+  since: 21,
+  firstRelease: false,
+  source: K3S_SNAPSHOT_DOCS,
+});
+
 export const RENDERED_FLAGS: readonly RenderedFlag[] = [
+  ...[
+    "etcd-snapshot-schedule-cron",
+    "etcd-snapshot-retention",
+    "etcd-s3",
+    "etcd-s3-endpoint",
+    "etcd-s3-bucket",
+    "etcd-s3-region",
+    "etcd-s3-folder",
+    "etcd-s3-insecure",
+    "etcd-s3-access-key",
+    "etcd-s3-secret-key",
+  ].map(snapshotFlag),
+  {
+    component: "k3s",
+    name: "cluster-reset",
+    since: 21,
+    firstRelease: false,
+    source: K3S_RESTORE_DOCS,
+  },
+  {
+    component: "k3s",
+    name: "cluster-reset-restore-path",
+    since: 21,
+    firstRelease: false,
+    source: K3S_RESTORE_DOCS,
+  },
   { component: "k3s", name: "data-dir", since: 21, firstRelease: false, source: K3S_SERVER_DOCS },
   { component: "k3s", name: "node-name", since: 21, firstRelease: false, source: K3S_AGENT_DOCS },
   { component: "k3s", name: "node-ip", since: 21, firstRelease: false, source: K3S_DUAL_STACK },

@@ -13,6 +13,7 @@ import {
 import { K3sVersion, parseK3sVersion, versionFloorProblem } from "./k3s-flags";
 import { CONTROL_PLANE_COUNT, MAX_CLUSTER_NAME_LENGTH } from "./naming";
 import { networkProblems, tenthAddress } from "./network";
+import { SNAPSHOT_KEYS, SnapshotConfig, snapshotConfig, snapshotProblems } from "./snapshots";
 
 /** A dual-stack CIDR pair, IPv6 first, as the user wrote it. */
 export interface DualStackCidr {
@@ -48,6 +49,8 @@ export interface ClusterConfig {
   readonly nodeImage: string;
   /** flannel backend of every node. */
   readonly flannelBackend: FlannelBackend;
+  /** etcd snapshots: schedule, retention, S3 target (config/snapshots.ts). */
+  readonly snapshots: SnapshotConfig;
 }
 
 /** flannel backends the node renders (images/k3s-node/render-config.sh). */
@@ -218,6 +221,8 @@ export const KEYS = {
       .enum(FLANNEL_BACKENDS, { error: `must be one of ${FLANNEL_BACKENDS.join(", ")}` })
       .optional(),
   },
+  // etcd snapshots: SNAPSHOT_SCHEDULE, SNAPSHOT_RETENTION, SNAPSHOT_S3_* (config/snapshots.ts).
+  ...SNAPSHOT_KEYS,
 } as const;
 
 type KeyName = keyof typeof KEYS;
@@ -268,6 +273,9 @@ export const clusterConfigSchema = z
       minimumNodes: CONTROL_PLANE_COUNT + c.NODE_GROUP_SIZE,
     });
     for (const p of problems) ctx.addIssue({ code: "custom", path: [p.key], message: p.message });
+    for (const p of snapshotProblems(c)) {
+      ctx.addIssue({ code: "custom", path: [p.key], message: p.message });
+    }
   })
   .transform((c): ClusterConfig => ({
     clusterName: c.CLUSTER_NAME,
@@ -284,6 +292,7 @@ export const clusterConfigSchema = z
     orgName: c.ORG_NAME,
     nodeImage: c.NODE_IMAGE ?? `fly-k3s/k3s-node:${c.K3S_VERSION.raw.replace("+", "-")}`,
     flannelBackend: c.FLANNEL_BACKEND ?? "vxlan",
+    snapshots: snapshotConfig(c, c.CLUSTER_NAME),
   }));
 
 const suggestion = (cidr: string): string => {

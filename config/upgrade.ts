@@ -201,13 +201,10 @@ export function upgradeProblems(configured: string, running: readonly RunningNod
   return { problems, notes, upgrade };
 }
 
-/** The issue that tracks what the upgrade does not automate yet. */
-export const UPGRADE_ISSUE = "issue 20";
-
 /**
  * The upgrade as `--plan` shows it: the versions, then the order. Pure.
  *   upgrade v1.35.2+k3s1 → v1.36.3+k3s1 (Kubernetes 1.35 → 1.36), in this order:
- *     1. a fresh etcd snapshot (not yet automated: take one by hand; issue 20)
+ *     1. a fresh etcd snapshot (pre-upgrade-<version>, on the bootstrap server)
  *     2. servers, one at a time: ctrl-0 (bootstrap), ctrl-1, ctrl-2
  *     3. workers of app x-ng-0: worker-ng-0-0, worker-ng-0-1 (...)
  */
@@ -220,7 +217,7 @@ export function upgradeLines(u: Upgrade): string[] {
   const lines = [`upgrade ${u.from.join(", ")} → ${u.to} (${what}), in this order:`];
   let step = 1;
   lines.push(
-    `  ${step++}. a fresh etcd snapshot (not yet automated: take one by hand first; ${UPGRADE_ISSUE})`,
+    `  ${step++}. a fresh etcd snapshot, pre-upgrade-<version>, taken on the bootstrap server by the deploy; no machine rolls without it`,
   );
   if (u.servers.length > 0) {
     const s = u.servers.map((n) => (n.bootstrap ? `${n.machine} (bootstrap)` : n.machine));
@@ -229,7 +226,7 @@ export function upgradeLines(u: Upgrade): string[] {
     );
   }
   for (const g of u.workers) {
-    const drain = u.minor ? `; drain each one first (not yet automated; ${UPGRADE_ISSUE})` : "";
+    const drain = "; each one cordoned and drained before its restart, uncordoned once Ready";
     lines.push(
       `  ${step++}. workers of ${g.app}, a quarter of the group at a time (at least one), each Ready before the next in its lane: ` +
         `${g.nodes.map((n) => n.machine).join(", ")}${drain}`,

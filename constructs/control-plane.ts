@@ -25,7 +25,22 @@ export interface ControlPlaneProps {
    * without k3s, such as the local Fly's test image (ClusterStack decides).
    */
   readonly k3sSteps: boolean;
+  /** @default SERVERS_JOIN_TOGETHER */
+  readonly serversJoinTogether?: boolean;
 }
+
+/**
+ * Whether the two servers that join the bootstrap server may join etcd at the
+ * same time. Assumed yes: k3s adds a joining server as an etcd learner and
+ * retries while the cluster already has one (one learner at a time: the second
+ * joins once the first is promoted), so their join steps run side by side.
+ * When false, the second one's join step (which writes its join token) waits
+ * for the first one's. Either way every server's machine starts as soon as it
+ * exists: its k3s waits in the machine for the token
+ * (images/k3s-node/entrypoint.sh, `wait-token`), and the bootstrap step needs
+ * every server running to decide found or join. The one place this is decided.
+ */
+export const SERVERS_JOIN_TOGETHER = true;
 
 /**
  * The control plane: app `<cluster>-cp` with three k3s servers `ctrl-0..2`
@@ -46,16 +61,10 @@ export class ControlPlane extends Construct {
    */
   readonly bootstrapReady: OpsStep;
   /**
-   * Complete once every server is Ready and tainted; without k3s steps, once
-   * every server runs its declared config.
+   * Complete once every server is Ready and tainted (workers join only then);
+   * without k3s steps, once the bootstrap server was told to found or join.
    */
   readonly ready: ITerraformDependable;
-  /**
-   * Complete once the last server in roll order runs its declared config: a
-   * worker's roll waits for it, so no kubelet is upgraded before every API
-   * server (Kubernetes' version skew policy).
-   */
-  readonly rolled: ITerraformDependable;
   /** Writes ~/.kube/<cluster> (undefined without k3s steps). */
   readonly kubeconfig?: OpsStep;
 
@@ -73,9 +82,10 @@ export class ControlPlane extends Construct {
     // The bootstrap server first: the others reference its machine id.
     const order = [b, ...[...Array(CONTROL_PLANE_COUNT).keys()].filter((i) => i !== b)];
     const k3s = this.k3sSteps;
+    const together = props.serversJoinTogether ?? SERVERS_JOIN_TOGETHER;
     const byIndex = new Map<number, FlyNode>();
-    let previous: ITerraformDependable[] | undefined;
     let bootstrapStep: OpsStep | undefined;
+    const joins: OpsStep[] = [];
     for (const i of order) {
       const bootstrap = byIndex.get(b);
       const node = new FlyNode(this, controlPlaneMachineName(i), {
@@ -96,16 +106,15 @@ export class ControlPlane extends Construct {
             zone,
           }),
         metadata: nodeMetadata(config, { role: "server", index: i }),
-        rollAfter: previous,
-        // A server is rolled only after the previous one is Ready again and
-        // etcd reports healthy (needs k3s on the nodes).
+        // A restarted server's roll ends once it is Ready again and etcd
+        // reports healthy (needs k3s on the nodes).
         rollReadiness: k3s ? { bootstrap, etcd: true } : undefined,
       });
       byIndex.set(i, node);
-      previous = [node.rolled.resource];
       if (i === b) {
-        // Found or join, decided from the other servers (ops/bootstrap.ts);
-        // the other servers roll only after it, so a replaced bootstrap
+        // Found or join, decided from the other servers (ops/bootstrap.ts).
+        // The other servers' rolls of machines that have run come after it
+        // (the deploy's turns, ops/roll-turns.ts), so a replaced bootstrap
         // server has joined before any of them restarts.
         bootstrapStep = new OpsStep(this, "bootstrap", {
           description: `tell ${controlPlaneMachineName(b)} to found or join the cluster`,
@@ -118,23 +127,22 @@ export class ControlPlane extends Construct {
           triggers: { machine_id: node.machine.id },
           dependsOn: [node.rolled.resource],
         });
-        previous.push(bootstrapStep.resource);
+      } else if (k3s) {
+        const after = [(bootstrapStep as OpsStep).resource];
+        if (!together && joins.length > 0) after.push(joins[joins.length - 1].resource);
+        joins.push(joinStep(node, bootstrap as FlyNode, after));
       }
     }
     for (let i = 0; i < CONTROL_PLANE_COUNT; i++) this.nodes.push(byIndex.get(i) as FlyNode);
     this.bootstrap = byIndex.get(b) as FlyNode;
     this.bootstrapReady = bootstrapStep as OpsStep;
-    this.rolled = (previous as ITerraformDependable[])[0];
 
     if (!k3s) {
-      this.ready = this.rolled;
+      this.ready = this.bootstrapReady.resource;
       return;
     }
 
     const bootstrapRef = bootstrapRefOf(this.bootstrap);
-    const joins = this.nodes
-      .filter((n) => n !== this.bootstrap)
-      .map((n) => joinStep(n, this.bootstrap, [this.bootstrapReady.resource]));
 
     const taint = new OpsStep(this, "taint", {
       description: "taint the control plane CriticalAddonsOnly=true:NoExecute",

@@ -1,4 +1,4 @@
-import { Fn, ITerraformDependable } from "cdktf";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { App } from "../.gen/providers/fly/app";
 import { Machine } from "../.gen/providers/fly/machine";
@@ -23,8 +23,6 @@ export interface FlyNodeProps {
   /** Machine environment; may reference this node's volume zone through `zoneRef`. */
   readonly env: (zoneRef: string) => Record<string, string>;
   readonly metadata: Record<string, string>;
-  /** Must be complete before this node's config is rolled. @default none */
-  readonly rollAfter?: ITerraformDependable[];
   /**
    * When set, a roll that restarts the machine waits until its node is Ready
    * again (and, with `etcd`, until etcd reports healthy through it) before the
@@ -56,8 +54,15 @@ export interface FlyNodeRollReadiness {
  * scheduled snapshots off once the volume exists. Both leave a clean plan.
  * The roll also sets `stop_config` (SIGTERM, 120 s), which the provider cannot
  * send at all, and, with `rollReadiness`, completes only once a restarted node
- * is Ready again (servers: and etcd healthy), so chained rolls go one healthy
- * node at a time and a node that does not come back stops them.
+ * is Ready again (servers: and etcd healthy), so that a node that does not
+ * come back stops the roll.
+ *
+ * Terraform creates the machine without starting it (`skip_launch`); its roll
+ * step starts it once, with its final config, as soon as the machine exists,
+ * behind no other machine. The roll steps are not chained in the graph: the
+ * deploy gives the rolls of machines that have run their turns (one server at
+ * a time, then the workers a quarter of each group at a time:
+ * ops/roll-turns.ts), and such a roll refuses to run outside them.
  */
 export class FlyNode extends Construct {
   readonly app: App;
@@ -103,13 +108,18 @@ export class FlyNode extends Construct {
       // absent), so leaving it unset fails every create with "inconsistent
       // result after apply".
       restart: { policy: "always", maxRetries: 0 },
-      // The roll step owns these fields (one list: contract/machine-config.ts).
-      lifecycle: { ignoreChanges: [...MANAGED_CONFIG_FIELDS] },
+      // Created, not started: its first start is the roll below, with the
+      // final config (stop_config included), so it starts once.
+      skipLaunch: true,
+      // The roll step owns the managed fields (one list:
+      // contract/machine-config.ts). skip_launch matters only on create: a
+      // machine created before it was declared keeps false in its state, and
+      // a change would be an in-place update, which the provider cannot do.
+      lifecycle: { ignoreChanges: [...MANAGED_CONFIG_FIELDS, "skip_launch"] },
     });
 
     // stop_config is set by the roll only: the provider has no attribute for
-    // it (so it is not in ignoreChanges above), and Terraform creates the
-    // machine without it, so the first roll of a new machine applies it.
+    // it (so it is not in ignoreChanges above).
     const desired = Fn.jsonencode({
       image: props.image,
       env,
@@ -131,7 +141,6 @@ export class FlyNode extends Construct {
       },
       triggers: { machine_id: this.machine.id, config: desired },
       environment: { [ROLL_CONFIG_ENV]: desired },
-      dependsOn: props.rollAfter,
     });
   }
 }

@@ -6,6 +6,7 @@
  */
 import { ClusterConfig } from "../config/schema";
 import { controlPlaneAppName } from "../config/naming";
+import { snapshotNodeEnv } from "../config/snapshots";
 import { NodeEnvName } from "../contract/node-env";
 import { JOIN_TOKEN_FILE, K3S_DATA_DIR } from "../contract/node-paths";
 
@@ -35,6 +36,7 @@ export function nodeEnv(config: ClusterConfig, opts: NodeEnvOptions): Record<str
     K3S_DATA_DIR,
     K3S_TOKEN_FILE: JOIN_TOKEN_FILE,
     K3S_FLANNEL_BACKEND: config.flannelBackend,
+    ...(opts.role === "server" ? snapshotNodeEnv(config.snapshots) : {}),
   };
   if (opts.bootstrapServer) env.K3S_BOOTSTRAP_SERVER = opts.bootstrapServer;
   return env as Record<string, string>;

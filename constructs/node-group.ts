@@ -19,16 +19,6 @@ export interface NodeGroupProps {
 }
 
 /**
- * How many of a group's workers may roll at once: a quarter of them, rounded
- * down, at least one (Kubernetes' default `maxUnavailable` for rolling
- * updates). Worker i rolls after worker i - lanes, so the lanes roll side by
- * side, each one worker at a time. Pure.
- */
-export function rollLanes(groupSize: number): number {
-  return Math.max(1, Math.floor(groupSize / 4));
-}
-
-/**
  * A node group: app `<cluster>-ng-<id>` with NODE_GROUP_SIZE k3s agents
  * `worker-ng-<id>-<i>`, each on its own volume in its own zone, joining the
  * cluster through `<cluster>-cp.internal`.
@@ -45,9 +35,7 @@ export class NodeGroup extends Construct {
       name: nodeGroupAppName(config.clusterName, groupId),
       orgSlug: config.orgName,
     });
-    const lanes = rollLanes(config.nodeGroupSize);
     for (let i = 0; i < config.nodeGroupSize; i++) {
-      const previous = this.nodes[i - lanes];
       const node = new FlyNode(this, `worker-${i}`, {
         app: this.app,
         machineName: workerMachineName(groupId, i),
@@ -58,9 +46,10 @@ export class NodeGroup extends Construct {
         image: config.nodeImage,
         env: (zone) => nodeEnv(config, { role: "agent", bootstrap: false, zone }),
         metadata: nodeMetadata(config, { role: "agent", index: i, nodeGroup: groupId }),
-        // A worker is rolled only after the one before it in its lane is Ready
-        // again; the first of each lane only after every server has rolled.
-        rollAfter: [previous ? previous.rolled.resource : controlPlane.rolled],
+        // Started as soon as it exists (its k3s waits for the join token in
+        // the machine); once it has run, its rolls wait for the deploy's
+        // turns: after every server's, a quarter of the group at a time
+        // (ops/roll-turns.ts).
         rollReadiness: k3s ? { bootstrap: controlPlane.bootstrap, etcd: false } : undefined,
       });
       if (k3s) joinStep(node, controlPlane.bootstrap, [controlPlane.ready]);

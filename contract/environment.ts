@@ -80,6 +80,18 @@ export const ENVIRONMENT: readonly EnvVar[] = [
     readBy: "OpenTofu's S3 backend",
   },
   {
+    name: "SNAPSHOT_S3_ACCESS_KEY_ID",
+    setBy: "operator",
+    doc: "with SNAPSHOT_S3_BUCKET in the config: the etcd snapshot bucket's key (with SNAPSHOT_S3_SECRET_ACCESS_KEY); the deploy writes the pair onto each server's volume (0600) through exec, never into a machine's env, the stack or the state",
+    readBy: "./k3s.sh -c, npm run cdktf -- deploy",
+  },
+  {
+    name: "SNAPSHOT_S3_SECRET_ACCESS_KEY",
+    setBy: "operator",
+    doc: "with SNAPSHOT_S3_BUCKET in the config: the etcd snapshot bucket's secret key",
+    readBy: "./k3s.sh -c, npm run cdktf -- deploy",
+  },
+  {
     name: "FLY_K3S_STATE_DIR",
     setBy: "operator",
     doc: "local state files (default $XDG_STATE_HOME/fly-k3s, else ~/.local/state/fly-k3s)",
@@ -174,6 +186,12 @@ export const ENVIRONMENT: readonly EnvVar[] = [
     setBy: "internal",
     doc: "the bin/fly-machines the synthesized stack's steps run",
     readBy: "synthesis, the provisioner steps",
+  },
+  {
+    name: "FLY_K3S_ROLLS_IN_TURNS",
+    setBy: "internal",
+    doc: "set by the deploy on the OpenTofu runs whose rolls it orders in turns; without it a roll step refuses to change a machine that has run",
+    readBy: "the provisioner steps (roll)",
   },
   {
     name: "FLY_K3S_MACHINE_CONFIG",

@@ -46,6 +46,15 @@ export const OPS_COMMAND_ENV = "FLY_K3S_OPS_COMMAND";
 /** The environment variable `roll` reads the desired machine config (JSON) from. */
 export const ROLL_CONFIG_ENV = "FLY_K3S_MACHINE_CONFIG";
 
+/**
+ * Set to "1" by the deploy (ops/deploy.ts) on the OpenTofu runs whose rolls
+ * it gives turns (ops/roll-turns.ts). Without it, `roll` refuses to change the
+ * config of a machine that has run: outside the deploy nothing orders such
+ * rolls (one server at a time, the workers after them). A machine's first
+ * start, or a stopped machine started as it is, needs no turn.
+ */
+export const ROLLS_IN_TURNS_ENV = "FLY_K3S_ROLLS_IN_TURNS";
+
 /** The bootstrap server, as the subcommands that talk to k3s name it. */
 export interface BootstrapRef {
   readonly cpApp: string;
@@ -131,9 +140,10 @@ export const FLY_MACHINES_COMMANDS: { readonly [C in FlyMachinesCommand]: Comman
   },
   roll: {
     doc:
-      `bring a machine to the config in $${ROLL_CONFIG_ENV} (JSON) under a lease; with ` +
-      `--wait-ready, wait until the node is Ready in its new boot and, with --etcd, until etcd ` +
-      `reports healthy through it`,
+      `bring a machine to the config in $${ROLL_CONFIG_ENV} (JSON) under a lease (a machine ` +
+      `that never ran starts once; one that has run changes only with $${ROLLS_IN_TURNS_ENV}=1, ` +
+      `set by the deploy); with --wait-ready, wait until the node is Ready in its new boot ` +
+      `and, with --etcd, until etcd reports healthy through it`,
     required: ["app", "machine"],
     optional: ["wait-ready", ...REF, "etcd", "timeout"],
     needs: {

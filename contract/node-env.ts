@@ -13,7 +13,7 @@ import {
   appInternalHost,
   machineInternalName,
 } from "../config/naming";
-import { DECISION_FILE, JOIN_TOKEN_FILE, K3S_DATA_DIR } from "./node-paths";
+import { DECISION_FILE, JOIN_TOKEN_FILE, K3S_DATA_DIR, S3_CREDENTIALS_FILE } from "./node-paths";
 
 /**
  * Who sets a variable: the stack (machine env), an operator (knob), a test, or
@@ -143,6 +143,41 @@ export const NODE_ENV_VARS = {
     setBy: "test",
     doc: "the URL that tells whether another server is up",
     shellDefault: "${K3S_SERVER_URL}/ping",
+  },
+  // etcd snapshots, servers only (config SNAPSHOT_*: config/snapshots.ts snapshotNodeEnv; README
+  // "Etcd snapshots"). Unset: render-config.sh leaves the setting to k3s's default.
+  K3S_SNAPSHOT_SCHEDULE: {
+    setBy: "stack",
+    doc: "servers: etcd-snapshot-schedule-cron, the cron schedule of k3s's scheduled snapshots (config SNAPSHOT_SCHEDULE)",
+  },
+  K3S_SNAPSHOT_RETENTION: {
+    setBy: "stack",
+    doc: "servers: etcd-snapshot-retention, scheduled snapshots kept (config SNAPSHOT_RETENTION)",
+  },
+  K3S_SNAPSHOT_S3_BUCKET: {
+    setBy: "stack",
+    doc: "servers: etcd-s3-bucket; set: snapshots also go to S3 (etcd-s3: true), with the credentials of K3S_S3_CREDENTIALS_FILE (config SNAPSHOT_S3_BUCKET)",
+  },
+  K3S_SNAPSHOT_S3_ENDPOINT: {
+    setBy: "stack",
+    doc: "servers with a bucket: etcd-s3-endpoint, host[:port] (config SNAPSHOT_S3_ENDPOINT)",
+  },
+  K3S_SNAPSHOT_S3_REGION: {
+    setBy: "stack",
+    doc: "servers with a bucket: etcd-s3-region (config SNAPSHOT_S3_REGION)",
+  },
+  K3S_SNAPSHOT_S3_FOLDER: {
+    setBy: "stack",
+    doc: "servers with a bucket: etcd-s3-folder (config SNAPSHOT_S3_FOLDER)",
+  },
+  K3S_SNAPSHOT_S3_INSECURE: {
+    setBy: "stack",
+    doc: "servers with a bucket: true renders etcd-s3-insecure, plain HTTP (config SNAPSHOT_S3_INSECURE)",
+  },
+  K3S_S3_CREDENTIALS_FILE: {
+    setBy: "knob",
+    doc: "the S3 credentials file the deploy writes through exec (0600, on the volume; ops/s3-credentials.ts); rendered into config.yaml, never in the machine env",
+    default: S3_CREDENTIALS_FILE,
   },
 } as const satisfies Record<string, NodeEnvVar>;
 

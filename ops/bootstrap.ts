@@ -141,6 +141,15 @@ export interface BootstrapOptions {
   readonly timeoutSec: number;
 }
 
+/**
+ * How soon the servers are asked again while one does not answer yet: the
+ * other servers start beside the bootstrap server (each as soon as its machine
+ * exists), so they answer within seconds, and the decision that lets the
+ * bootstrap server's k3s start waits for them. One list of the app and one
+ * exec per server a round: within Fly's limits (1/s per app, per machine).
+ */
+export const ASK_AGAIN_MS = 1000;
+
 /** Runs the bootstrap step (see the module comment). */
 export async function bootstrapServer(
   api: MachinesApi,
@@ -165,6 +174,7 @@ export async function bootstrapServer(
       return v.action === "ask-again" ? undefined : v;
     },
     log,
+    ASK_AGAIN_MS,
   );
   log(`bootstrap ${cpApp}/${self.name}: ${verdict.action}: ${verdict.why}`);
   if (verdict.action === "found") {

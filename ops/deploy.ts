@@ -5,7 +5,8 @@
  * 1. adopt what an interrupted run left on Fly outside the state, and remove
  *    what it created twice (ops/adopt.ts), when the caller gives the declared
  *    resources and a Machines API client;
- * 2. refresh the state from Fly (a refresh-only apply);
+ * 2. refresh the state from Fly, in a saved plan (ops/apply-turns.ts) made
+ *    beside the adoption (planned again when the adoption acted);
  * 3. find what Terraform alone would not repair (`repairsNeeded`, pure): a
  *    machine Fly reports destroyed (the provider keeps it, as Fly still answers
  *    GET for a while) is replaced; a volume Fly deleted (soft-deleted:
@@ -14,20 +15,30 @@
  *    its image, env, metadata or guest differ from the declared config (fields
  *    Terraform ignores, see constructs/fly-node.ts); and say which machines
  *    came back with a new 6PN address (`addressChanges`, pure);
- * 4. apply, with `-replace` for those; when the apply fails (a create the
- *    provider gave up on, a fault Fly kept answering), adopt again and apply
- *    again, a bounded number of rounds;
- * 5. record what the roll steps changed (a second refresh-only apply), so a
- *    later refresh-only plan (the drift check) reports only changes made by
- *    someone else.
+ * 4. drain the workers the apply is about to destroy (ops/shrink.ts);
+ *    apply the plan (planned again with `-replace` for those), the rolls of
+ *    machines that have run in turns (ops/apply-turns.ts); when the apply
+ *    fails (a create the provider gave up on, a fault Fly kept answering),
+ *    adopt again and apply again, a bounded number of rounds;
+ * 5. when roll steps ran, record what they changed (ops/record.ts: from
+ *    Fly's lists, else a refresh-only apply), so a later refresh-only plan
+ *    (the drift check) reports only changes made by someone else.
  */
 import { setTimeout } from "node:timers/promises";
 import { MACHINE_DOWN, MACHINE_GONE, VOLUME_GONE, stateIn } from "../contract/fly-states";
 import { MANAGED_CONFIG_FIELDS, sameValue } from "../contract/machine-config";
 import { ShowState, StateResource, mountedVolume, stateResources } from "../contract/tofu-state";
 import { adopt } from "./adopt";
+import { AddressChange, addressChangeLine, addressChanges } from "./address-changes";
+import { Planned, applyInTurns, discardPlan, planSaved } from "./apply-turns";
 import { Declared } from "./declared";
+import { recordChanges } from "./record";
 import { MachinesApi, leaseExpiriesIn } from "./machines-api";
+import { S3SyncWhen, s3CredentialsAroundApply } from "./s3-credentials";
+import { drainBeforeApply } from "./shrink";
+
+export type { AddressChange } from "./address-changes";
+export { addressChangeLine, addressChanges } from "./address-changes";
 
 export interface TofuResult {
   readonly status: number;
@@ -35,8 +46,11 @@ export interface TofuResult {
   readonly stderr: string;
 }
 
-/** Runs the project's tofu in the stack directory with the given arguments. */
-export type TofuRun = (args: string[]) => Promise<TofuResult>;
+/**
+ * Runs the project's tofu in the stack directory with the given arguments;
+ * `env` is added to the environment of that run (and of its steps).
+ */
+export type TofuRun = (args: string[], env?: Record<string, string>) => Promise<TofuResult>;
 
 export interface Repair {
   /** Resource address to pass to `-replace`. */
@@ -163,49 +177,8 @@ export function repairsNeeded(show: ShowState, previous?: ShowState): Repair[] {
   return repairs;
 }
 
-/** A machine that came back from Fly with another 6PN address. */
-export interface AddressChange {
-  readonly address: string;
-  readonly machine: string;
-  readonly app: string;
-  readonly from: string;
-  readonly to: string;
-  /** What it means for the node and what the operator must do. */
-  readonly advice: string;
-}
-
-/** Machines whose `private_ip` differs between two states of the same stack. Pure. */
-export function addressChanges(before: ShowState, after: ShowState): AddressChange[] {
-  const old = new Map(
-    stateResources(before)
-      .filter((r) => r.type === "fly_machine")
-      .map((r) => [r.values.id as string, r.values.private_ip as string | undefined]),
-  );
-  return stateResources(after)
-    .filter((r) => r.type === "fly_machine")
-    .flatMap((r) => {
-      const from = old.get(r.values.id as string);
-      const to = r.values.private_ip as string | undefined;
-      if (!from || !to || from === to) return [];
-      const name = r.values.name as string;
-      const server = (r.values.env as Record<string, string> | null)?.K3S_ROLE === "server";
-      const advice = server
-        ? `k3s uses the 6PN address as the node IP, and etcd still lists ${name} at ${from}: ` +
-          `the deploy cannot repair etcd membership. The node refuses to start until its member ` +
-          `is updated: run the \`etcdctl member update\` its log prints (images/k3s-node/renumber.sh) ` +
-          `against a healthy server; with no healthy server, restore with --cluster-reset`
-        : `an agent registers again with its new address when it starts; nothing to do`;
-      return [{ address: r.address, machine: name, app: r.values.app as string, from, to, advice }];
-    });
-}
-
-/** The line a deploy or drift check prints for an address change. Pure. */
-export function addressChangeLine(c: AddressChange): string {
-  return `machine ${c.machine} of ${c.app} has a new 6PN address: private_ip: ${c.from} -> ${c.to}; ${c.advice}`;
-}
-
 export interface DeployOptions {
-  /** Extra arguments for the apply, e.g. `-target=...`. @default none */
+  /** Extra arguments for the plan, e.g. `-target=...`. @default none */
   readonly applyArgs?: readonly string[];
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
@@ -219,6 +192,8 @@ export interface DeployOptions {
   readonly rounds?: number;
   /** Injected for tests. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Where the etcd snapshots' S3 keys are read from (ops/s3-credentials.ts). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface DeployResult extends TofuResult {
@@ -226,8 +201,6 @@ export interface DeployResult extends TofuResult {
   /** Machines that came back with a new 6PN address. */
   readonly renumbered: AddressChange[];
 }
-
-const AUTO = ["-input=false", "-auto-approve", "-no-color"];
 
 function parseShow(r: TofuResult): ShowState {
   return r.stdout.trim() ? (JSON.parse(r.stdout) as ShowState) : {};
@@ -241,10 +214,25 @@ export async function deploy(run: TofuRun, opts: DeployOptions = {}): Promise<De
   const renumbered: AddressChange[] = [];
   const fail = (r: TofuResult) => ({ ...r, repairs, renumbered });
   let last: TofuResult = { status: 1, stdout: "", stderr: "no apply ran" };
+  let rolled = false;
+  // The etcd snapshots' S3 keys onto the servers, read from the environment now
+  // (ops/s3-credentials.ts): before the apply for the servers it restarts, after it
+  // for those it creates.
+  const s3Keys = async (when: S3SyncWhen): Promise<TofuResult | undefined> => {
+    if (!opts.adopt) return undefined;
+    const why = await s3CredentialsAroundApply(opts.adopt, opts.env ?? process.env, log, when);
+    if (why) log(why);
+    return why ? { status: 1, stdout: "", stderr: why } : undefined;
+  };
+  const s3Before = await s3Keys("before the apply");
+  if (s3Before) return fail(s3Before);
   for (let round = 1; round <= rounds; round++) {
     const first = await run(["show", "-json"]);
     if (first.status !== 0) return fail(first);
     let before = parseShow(first);
+    log("refreshing the state from Fly (in the plan)");
+    const extra = opts.applyArgs ?? [];
+    let planning = planSaved(run, extra);
     if (opts.adopt) {
       log("comparing Fly with the state (machines and volumes an interrupted run left)");
       try {
@@ -254,20 +242,23 @@ export async function deploy(run: TofuRun, opts: DeployOptions = {}): Promise<De
           before,
         );
         if (acted.length > 0) {
+          discardPlan(await planning);
           const again = await run(["show", "-json"]);
           if (again.status !== 0) return fail(again);
           before = parseShow(again);
+          planning = planSaved(run, extra);
         }
       } catch (e) {
+        discardPlan(await planning);
         return fail({ status: 1, stdout: "", stderr: (e as Error).message });
       }
     }
-    log("refreshing the state from Fly");
-    const refresh = await run(["apply", "-refresh-only", ...AUTO]);
-    if (refresh.status !== 0) return fail(refresh);
-    const show = await run(["show", "-json"]);
-    if (show.status !== 0) return fail(show);
-    const refreshed = parseShow(show);
+    let planned: Planned = await planning;
+    if (planned.status !== 0) {
+      discardPlan(planned);
+      return fail(planned);
+    }
+    const refreshed = planned.plan.prior_state ?? {};
     for (const c of addressChanges(before, refreshed)) {
       renumbered.push(c);
       log(addressChangeLine(c));
@@ -279,14 +270,29 @@ export async function deploy(run: TofuRun, opts: DeployOptions = {}): Promise<De
       if (!repairs.some((x) => x.address === r.address && x.reason === r.reason)) repairs.push(r);
     }
     const replace = [...new Set(now.map((r) => r.address))];
+    // Workers the apply would destroy are drained first (ops/shrink.ts).
+    const undrained = opts.adopt && (await drainBeforeApply(opts.adopt, refreshed, log));
+    if (undrained) {
+      discardPlan(planned);
+      return fail({ status: 1, stdout: "", stderr: undrained });
+    }
+    if (replace.length > 0) {
+      // Planned again with the repairs (this one refreshes again).
+      discardPlan(planned);
+      planned = await planSaved(run, [...replace.map((a) => `-replace=${a}`), ...extra]);
+      if (planned.status !== 0) {
+        discardPlan(planned);
+        return fail(planned);
+      }
+    }
     log(round === 1 ? "applying" : `applying again (round ${round} of ${rounds})`);
-    last = await run([
-      "apply",
-      ...AUTO,
-      ...replace.map((a) => `-replace=${a}`),
-      ...(opts.applyArgs ?? []),
-    ]);
+    const applied = await applyInTurns(run, planned, replace, log);
+    discardPlan(planned);
+    last = applied;
+    rolled ||= applied.rolled;
     if (last.status === 0) break;
+    // Another run holds the state: this one stops, naming it (OpenTofu says who).
+    if (/Error acquiring the state lock/.test(last.stderr)) break;
     if (round < rounds) {
       log(
         `apply failed (exit ${last.status}): ${lastLine(last.stderr)}; ` +
@@ -296,9 +302,13 @@ export async function deploy(run: TofuRun, opts: DeployOptions = {}): Promise<De
     }
   }
   if (last.status !== 0) return fail(last);
-  log("recording what the roll steps changed");
-  const record = await run(["apply", "-refresh-only", ...AUTO]);
-  if (record.status !== 0) return fail(record);
+  if (rolled) {
+    log("recording what the roll steps changed");
+    const record = await recordChanges(run, opts.adopt?.api, log);
+    if (record.status !== 0) return fail(record);
+  }
+  const s3After = await s3Keys("after the apply");
+  if (s3After) return fail(s3After);
   return { ...last, repairs, renumbered };
 }
 

@@ -195,11 +195,21 @@ export class MachinesApi {
     });
   }
 
-  updateMachine(app: string, id: string, config: MachineConfig, lease: Lease): Promise<Machine> {
+  /**
+   * Replaces a machine's config: a running machine restarts with it; a machine
+   * that does not run starts, unless `skipLaunch` (then it stays as it is).
+   */
+  updateMachine(
+    app: string,
+    id: string,
+    config: MachineConfig,
+    lease: Lease,
+    skipLaunch = false,
+  ): Promise<Machine> {
     return this.request(
       "POST",
       `/apps/${enc(app)}/machines/${enc(id)}`,
-      { config },
+      skipLaunch ? { config, skip_launch: true } : { config },
       { "fly-machine-lease-nonce": lease.nonce },
     );
   }

@@ -9,6 +9,7 @@ import { controlPlaneAppName } from "../config/naming";
 import { MACHINE_DOWN, stateIn } from "../contract/fly-states";
 import { ROLLED_CONFIG_FIELDS, configMatches } from "../contract/machine-config";
 import { Machine, MachineConfig } from "../contract/machines-api-types";
+import { drainForRoll, stillCordoned, uncordonAfterRoll } from "./drain";
 import { ask } from "./exec";
 import { acquireLeaseWhenFree } from "./lease";
 import { Log } from "./log";
@@ -36,6 +37,9 @@ import {
  * nonce goes with every mutation (the Terraform provider takes a lease and then
  * omits the nonce, which Fly refuses), and starts it if it is not running (the
  * provider does not notice a machine that stopped). No-op when nothing changed.
+ * A machine that does not run (`created`: never started, the stack creates
+ * machines with skip_launch; or stopped) starts exactly once, with its final
+ * config: the update keeps it down (skip_launch), then one start.
  */
 export async function rollMachine(
   api: MachinesApi,
@@ -46,7 +50,7 @@ export async function rollMachine(
 ): Promise<"unchanged" | "updated" | "started"> {
   const machine = await api.findMachine(app, idOrName);
   const matches = configMatches(machine.config, desired);
-  const stopped = stateIn(MACHINE_DOWN, machine.state);
+  const stopped = neverRan(machine) || stateIn(MACHINE_DOWN, machine.state);
   if (matches && !stopped) {
     log(`machine ${app}/${machine.name}: config up to date`);
     return "unchanged";
@@ -62,8 +66,14 @@ export async function rollMachine(
       for (const f of ROLLED_CONFIG_FIELDS) {
         if (desired[f] !== undefined) (next as Record<string, unknown>)[f] = desired[f];
       }
-      log(`machine ${app}/${machine.name}: updating config (restarts the machine)`);
-      const updated = await api.updateMachine(app, machine.id, next, lease);
+      log(
+        `machine ${app}/${machine.name}: ` +
+          (stopped
+            ? `${machine.state}: updating its config, then starting it`
+            : `updating config (restarts the machine)`),
+      );
+      const updated = await api.updateMachine(app, machine.id, next, lease, stopped);
+      if (stopped) await api.startMachine(app, machine.id, lease);
       await api.waitForState(app, machine.id, "started", 300, updated.instance_id);
     }
   } finally {
@@ -75,6 +85,11 @@ export async function rollMachine(
   }
   log(`machine ${app}/${machine.name}: ${matches ? "started" : "updated"}`);
   return matches ? "started" : "updated";
+}
+
+/** A machine Fly created and never started (the stack creates them with skip_launch). */
+function neverRan(m: Machine): boolean {
+  return m.state === "created";
 }
 
 /** Where a node's kernel reports this boot's id (the kubelet reports the same as nodeInfo.bootID). */
@@ -139,6 +154,8 @@ function clusterDir(cpApp: string): string {
  *   through it; a timeout stops the roll. A brand-new machine is not waited
  *   for (its join step does that). Agents: a node list that cannot be
  *   fetched means no wait, and the log says so.
+ * - An agent that is a Ready node is cordoned and drained before a config
+ *   change restarts it, and uncordoned once Ready again (ops/drain.ts).
  * The stack chains the roll steps of an app, so a node that does not come
  * back stops the roll there: the nodes not yet rolled keep running their
  * previous config, and with three servers etcd keeps its quorum, so the
@@ -154,6 +171,8 @@ export async function rollNode(
 ): Promise<"unchanged" | "updated" | "started"> {
   if (!readiness) return rollMachine(api, app, idOrName, desired, log);
   const before = await api.findMachine(app, idOrName);
+  // Its first start: nothing to drain, check or wait for (its join step waits).
+  if (neverRan(before)) return rollMachine(api, app, idOrName, desired, log);
   const changes = !configMatches(before.config, desired);
   const stopped = stateIn(MACHINE_DOWN, before.state);
   // Nothing to restart: rollMachine only reports that.
@@ -195,6 +214,11 @@ export async function rollNode(
     );
   }
 
+  // An agent that serves is drained before a config change restarts it (ops/drain.ts).
+  const drained =
+    !server && changes && !stopped
+      ? await drainForRoll(api, readiness, app, before, nodes, log)
+      : undefined;
   const result = await rollMachine(api, app, idOrName, desired, log);
   if (result === "unchanged") return result;
   const machine = await api.findMachine(app, idOrName);
@@ -242,10 +266,41 @@ export async function rollNode(
       );
       log(`machine ${app}/${machine.name}: etcd healthy`);
     }
+    if (drained) await uncordonAfterRoll(api, readiness, drained, log);
   } catch (e) {
-    throw stop((e as Error).message);
+    throw stop((e as Error).message + stillCordoned(drained));
   }
   return result;
+}
+
+/**
+ * The roll step (bin/fly-machines roll): `rollNode`, except that outside the
+ * deploy's turns (`inTurn` false: ROLLS_IN_TURNS_ENV unset, e.g. a bare `tofu
+ * apply`) it refuses to change the config of a machine that has run, since
+ * nothing then orders the restarts. A machine's first start, and a stopped
+ * machine started as it is, need no turn.
+ */
+export async function rollStep(
+  api: MachinesApi,
+  app: string,
+  idOrName: string,
+  desired: MachineConfig,
+  log: Log,
+  readiness: RollReadiness | undefined,
+  inTurn: boolean,
+): Promise<"unchanged" | "updated" | "started"> {
+  if (!inTurn) {
+    const m = await api.findMachine(app, idOrName);
+    if (!neverRan(m) && !configMatches(m.config, desired)) {
+      throw new Error(
+        `roll not started at ${app}/${m.name}: it has run, and changing its config restarts ` +
+          `it; such rolls take turns (one server at a time, then the workers), which only the ` +
+          `deploy gives: run ./k3s.sh -c ${clusterDir(readiness?.cpApp ?? app)} or npm run ` +
+          `cdktf -- deploy, not tofu apply alone`,
+      );
+    }
+  }
+  return rollNode(api, app, idOrName, desired, log, readiness);
 }
 
 /** The error that stops a server's roll before its restart. */

@@ -1,4 +1,5 @@
 import { table } from "../../bench/harness";
+import { phaseLine, phases } from "../../bench/phases";
 import { plot } from "../../bench/plot";
 import { errorBlocks, errorKinds } from "../../bench/reliability/report";
 
@@ -79,6 +80,35 @@ describe("benchmark and reliability reports", () => {
     expect(errorBlocks(out)).toEqual([
       "│ Error: Error creating volume\n│ \n│ fly api error (status 429): rate limit exceeded",
       "│ Error: Error waiting for machine to start\n│ timeout",
+    ]);
+  });
+});
+
+describe("where a deploy's time went", () => {
+  const lines = (...at: [number, string][]) => at.map(([t, text]) => ({ at: t, text }));
+
+  it("splits the run at the CLI's progress lines", () => {
+    const run = lines(
+      [2.5, "[   0s] target: local Fly emulator at http://127.0.0.1:1/v1"],
+      [2.6, "[   0s] synthesizing"],
+      [3.1, "[   0s] initializing (state: s)"],
+      [3.6, "[   1s] refreshing the state from Fly (in the plan)"],
+      [4.0, "fly_app.x: Refreshing state..."],
+      [4.8, "[   2s] applying"],
+      [9.8, "[   7s] recording what the roll steps changed"],
+      [10.8, "[   8s] cluster zz: 9 of 9 machines started on the local Fly emulator"],
+    );
+    expect(phaseLine(phases(run, 11))).toBe(
+      "cli start 2.5, target 0.1, synth 0.5, init 0.5, plan 1.2, apply 5.0, record 1.0, status, exit 0.2",
+    );
+  });
+
+  it("counts a phase whose line never came in the one before (nothing recorded)", () => {
+    const run = lines([1, "[   0s] applying"], [2, "[   1s] cluster zz: 9 of 9 machines started"]);
+    expect(phases(run, 2.5).map((p) => [p.name, p.seconds])).toEqual([
+      ["cli start", 1],
+      ["apply", 1],
+      ["status, exit", 0.5],
     ]);
   });
 });

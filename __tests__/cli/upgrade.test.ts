@@ -107,10 +107,10 @@ describe("upgradeReport: K3S_VERSION's line, against the state", () => {
       errors: [],
       lines: [
         "upgrade v1.35.2+k3s1 → v1.36.3+k3s1 (Kubernetes 1.35 → 1.36), in this order:",
-        "  1. a fresh etcd snapshot (not yet automated: take one by hand first; issue 20)",
+        "  1. a fresh etcd snapshot, pre-upgrade-<version>, taken on the bootstrap server by the deploy; no machine rolls without it",
         "  2. servers, one at a time, each Ready with etcd healthy before the next: ctrl-1 (bootstrap), ctrl-0, ctrl-2",
         "  3. workers of prod-ng-0, a quarter of the group at a time (at least one), each Ready before the next in its lane: " +
-          "worker-ng-0-0, worker-ng-0-1; drain each one first (not yet automated; issue 20)",
+          "worker-ng-0-0, worker-ng-0-1; each one cordoned and drained before its restart, uncordoned once Ready",
       ],
     });
   });

@@ -201,10 +201,10 @@ describe("upgradeLines: the order --plan shows", () => {
     const c = upgradeProblems("v1.36.3+k3s1", cluster("v1.35.2+k3s1"));
     expect(upgradeLines(c.upgrade!)).toEqual([
       "upgrade v1.35.2+k3s1 → v1.36.3+k3s1 (Kubernetes 1.35 → 1.36), in this order:",
-      "  1. a fresh etcd snapshot (not yet automated: take one by hand first; issue 20)",
+      "  1. a fresh etcd snapshot, pre-upgrade-<version>, taken on the bootstrap server by the deploy; no machine rolls without it",
       "  2. servers, one at a time, each Ready with etcd healthy before the next: ctrl-0 (bootstrap), ctrl-1, ctrl-2",
       "  3. workers of prod-ng-0, a quarter of the group at a time (at least one), each Ready before the next in its lane: " +
-        "worker-ng-0-0, worker-ng-0-1; drain each one first (not yet automated; issue 20)",
+        "worker-ng-0-0, worker-ng-0-1; each one cordoned and drained before its restart, uncordoned once Ready",
     ]);
   });
 
@@ -215,7 +215,7 @@ describe("upgradeLines: the order --plan shows", () => {
     ]);
     expect(upgradeLines(c.upgrade!)).toEqual([
       "upgrade v1.36.1+k3s1, v1.36.2+k3s1 → v1.36.3+k3s1 (patch release), in this order:",
-      "  1. a fresh etcd snapshot (not yet automated: take one by hand first; issue 20)",
+      "  1. a fresh etcd snapshot, pre-upgrade-<version>, taken on the bootstrap server by the deploy; no machine rolls without it",
       "  2. servers, one at a time, each Ready with etcd healthy before the next: ctrl-0 (bootstrap), ctrl-1",
     ]);
   });

@@ -1,7 +1,9 @@
 import { App } from "../../.gen/providers/fly/app";
 import { Machine } from "../../.gen/providers/fly/machine";
 import { Volume } from "../../.gen/providers/fly/volume";
-import { resources, steps, synthExample } from "./fixtures";
+import { TerraformStack, Testing } from "cdktf";
+import { ControlPlane, SERVERS_JOIN_TOGETHER } from "../../constructs/control-plane";
+import { Synthesized, exampleConfig, resources, steps, synthExample } from "./fixtures";
 
 describe("ControlPlane", () => {
   const { text, json } = synthExample();
@@ -44,7 +46,9 @@ describe("ControlPlane", () => {
         mount: { path: "/data" },
         // max_retries declared: the provider stores 0 when Fly omits it.
         restart: { policy: "always", max_retries: 0 },
-        lifecycle: { ignore_changes: ["image", "env", "metadata", "guest"] },
+        // Created without starting: the roll step starts it once, with its final config.
+        skip_launch: true,
+        lifecycle: { ignore_changes: ["image", "env", "metadata", "guest", "skip_launch"] },
       });
     }
     expect(text).toHaveResourceWithProperties(Machine, { name: "ctrl-1" });
@@ -109,24 +113,46 @@ describe("ControlPlane", () => {
     expect(kubeconfig.r.depends_on).toEqual([`null_resource.${taint.id}`]);
   });
 
-  it("rolls machine config one server at a time, bootstrap server first", () => {
-    const rolls = steps(json, "roll");
-    expect(rolls).toHaveLength(3);
-    const byServer = (i: number) => {
-      const r = rolls.find((x) => x.id.startsWith(`control-plane_ctrl-${i}_roll_`));
-      if (!r) throw new Error(`no roll step for ctrl-${i}`);
-      return r;
-    };
-    expect(byServer(0).r.depends_on).toBeUndefined();
-    // The others only after the bootstrap step: a bootstrap server replaced
-    // with a lost volume has joined before any other server restarts.
+  const rollOf = (j: Synthesized, i: number) => {
+    const r = steps(j, "roll").find((x) => x.id.startsWith(`control-plane_ctrl-${i}_roll_`));
+    if (!r) throw new Error(`no roll step for ctrl-${i}`);
+    return r;
+  };
+
+  it("starts every server as soon as its machine exists, and tells the bootstrap server once it runs", () => {
+    expect(steps(json, "roll")).toHaveLength(3);
+    // No roll waits for another in the graph: the deploy gives the rolls of
+    // machines that have run their turns (ops/roll-turns.ts).
+    for (const i of [0, 1, 2]) expect(rollOf(json, i).r.depends_on).toBeUndefined();
     const [bootstrap] = steps(json, "bootstrap");
-    expect(byServer(1).r.depends_on).toEqual([
-      `null_resource.${byServer(0).id}`,
-      `null_resource.${bootstrap.id}`,
+    expect(bootstrap.r.depends_on).toEqual([`null_resource.${rollOf(json, 0).id}`]);
+  });
+
+  it("joins the two other servers side by side (SERVERS_JOIN_TOGETHER), or one after the other", () => {
+    expect(SERVERS_JOIN_TOGETHER).toBe(true);
+    const joinOf = (j: Synthesized, i: number) =>
+      steps(j, "join").find((x) => x.id.startsWith(`control-plane_ctrl-${i}_`));
+    const [bootstrap] = steps(json, "bootstrap");
+    for (const i of [1, 2]) {
+      expect(joinOf(json, i)?.r.depends_on).toEqual([
+        `null_resource.${bootstrap.id}`,
+        `null_resource.${rollOf(json, i).id}`,
+      ]);
+    }
+    const stack = new TerraformStack(Testing.app(), "cp");
+    new ControlPlane(stack, "control-plane", {
+      config: exampleConfig(),
+      k3sSteps: true,
+      serversJoinTogether: false,
+    });
+    const apart = JSON.parse(Testing.synth(stack)) as Synthesized;
+    expect(joinOf(apart, 2)?.r.depends_on).toEqual([
+      `null_resource.${steps(apart, "bootstrap")[0].id}`,
+      `null_resource.${joinOf(apart, 1)?.id}`,
+      `null_resource.${rollOf(apart, 2).id}`,
     ]);
-    expect(bootstrap.r.depends_on).toEqual([`null_resource.${byServer(0).id}`]);
-    expect(byServer(2).r.depends_on).toEqual([`null_resource.${byServer(1).id}`]);
+    // Their machines start at once either way.
+    for (const i of [1, 2]) expect(rollOf(apart, i).r.depends_on).toBeUndefined();
   });
 
   it("lets BOOTSTRAP_NODE_ID pick another bootstrap server", () => {

@@ -1,11 +1,12 @@
 import { MANAGED_CONFIG_FIELDS, NODE_STOP_CONFIG } from "../../contract/machine-config";
-import { rollLanes } from "../../constructs/node-group";
 import { resources, steps, synthExample } from "./fixtures";
 
-// Safe rolls: the roll steps of an app are chained; with k3s on the nodes each
-// waits, after restarting its machine, until the node is Ready again (servers:
-// and etcd healthy), so the next one starts only then. stop_config is applied
-// by the roll, never declared to Terraform.
+// Safe rolls: with k3s on the nodes a roll that restarts a machine waits until
+// the node is Ready again (servers: and etcd healthy). The graph does not chain
+// the roll steps: a new machine starts as soon as it exists, and the deploy
+// gives the rolls of machines that have run their turns (ops/roll-turns.ts,
+// __tests__/ops/roll-turns.test.ts). stop_config is applied by the roll, never
+// declared to Terraform.
 describe("roll steps", () => {
   const rolls = (nodeGroups: string[], k3sSteps?: boolean) =>
     steps(synthExample(nodeGroups, undefined, { k3sSteps }).json, "roll");
@@ -32,32 +33,18 @@ describe("roll steps", () => {
     for (const s of rolls(["0"], false)) expect(s.command).not.toContain("--wait-ready");
   });
 
-  it("are chained one machine after the other within an app", () => {
-    const all = rolls(["0"], true).filter((s) => s.id.includes("control-plane"));
-    const chained = all.filter((s) => ((s.r.depends_on as string[]) ?? []).length > 0);
-    expect(chained).toHaveLength(2);
-    for (const s of chained) {
-      expect(s.r.depends_on).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^null_resource\..*roll_step/)]),
-      );
-      expect((s.r.depends_on as string[]).filter((d) => d.includes("roll_step"))).toHaveLength(1);
-    }
-  });
-
-  it("roll a node group's workers in lanes of a quarter of the group, each one at a time", () => {
-    expect([1, 2, 3, 4, 7, 8, 30, 64].map(rollLanes)).toEqual([1, 1, 1, 1, 1, 2, 7, 16]);
-    // The example's group of 6 has one lane: worker i after worker i - 1.
-    const workers = rolls(["0"], true).filter((s) => s.id.includes("node-group-0"));
-    const after = (i: number) =>
-      (workers.find((w) => w.id.includes(`worker-${i}_`))?.r.depends_on ?? []) as string[];
-    // The first worker waits for the last server's roll (ctrl-2 in the example).
-    expect(after(0).filter((d) => d.includes("roll_step"))).toEqual([
-      expect.stringContaining("control-plane_ctrl-2_roll_step"),
-    ]);
-    for (let i = 1; i < 6; i++) {
-      expect(after(i).filter((d) => d.includes("roll_step"))).toEqual([
-        expect.stringContaining(`worker-${i - 1}_roll_step`),
-      ]);
+  it("wait for no other roll in the graph: each starts its machine as soon as it exists", () => {
+    const all = rolls(["0"], true);
+    expect(all).toHaveLength(9);
+    for (const s of all) {
+      expect(s.r.depends_on).toBeUndefined();
+      // Only its own machine and volume (its zone) come before it, and the
+      // bootstrap server's machine (the id a joining server's env and the
+      // readiness wait name): created, not started.
+      const refs = [...JSON.stringify(s.r).matchAll(/\$\{(fly_\w+\.[^.}]+)/g)].map((m) => m[1]);
+      const own = s.id.replace(/_roll_step_\w+$/, "");
+      const others = refs.filter((r) => !r.includes(`.${own}_`) && !r.startsWith("fly_app."));
+      for (const o of others) expect(o).toMatch(/^fly_machine\.control-plane_ctrl-0_machine_/);
     }
   });
 
@@ -72,7 +59,9 @@ describe("roll steps", () => {
       expect(m).not.toHaveProperty("stop_config");
       expect((m.lifecycle as { ignore_changes: string[] }).ignore_changes).toEqual([
         ...MANAGED_CONFIG_FIELDS,
+        "skip_launch",
       ]);
+      expect(m.skip_launch).toBe(true);
     }
   });
 });

@@ -53,7 +53,10 @@ describe("clusters/local on the local Fly", () => {
     }
   };
   /** A deploy as the project's CLI runs it (ops/deploy.ts), on the targeted steps. */
-  const deploy = () => deployStack((args) => tf(...args));
+  const deploy = () =>
+    deployStack((args, extra) =>
+      tofuAsync([`-chdir=${stackDir()}`, ...args], { ...env, ...extra }),
+    );
   const plan = () => tf("plan", "-input=false", "-detailed-exitcode", "-no-color");
   const driftCheck = () =>
     tf("plan", "-refresh-only", "-input=false", "-detailed-exitcode", "-no-color");

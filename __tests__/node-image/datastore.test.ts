@@ -12,6 +12,7 @@ const DOMAINS = {
   wal: ["yes", "no"],
   decision: ["found", "join", "none"],
   token: ["yes", "no"],
+  instruction: ["restore", "rejoin", "none"],
 } as const;
 type Input = { [K in keyof typeof DOMAINS]: (typeof DOMAINS)[K][number] };
 type Row = { [K in keyof Input]: string } & { action: string };
@@ -23,11 +24,11 @@ function readmeRows(): Row[] {
   const rows: Row[] = [];
   for (const line of text.slice(start).split("\n").slice(3)) {
     if (!line.startsWith("|")) break;
-    const [role, bootstrap, wal, decision, token, action] = line
+    const [role, bootstrap, wal, decision, token, instruction, action] = line
       .split("|")
-      .slice(1, 7)
+      .slice(1, 8)
       .map((c) => c.trim().replace(/`/g, ""));
-    rows.push({ role, bootstrap, wal, decision, token, action });
+    rows.push({ role, bootstrap, wal, decision, token, instruction, action });
   }
   return rows;
 }
@@ -44,23 +45,27 @@ function allInputs(): Input[] {
     for (const bootstrap of DOMAINS.bootstrap)
       for (const wal of DOMAINS.wal)
         for (const decision of DOMAINS.decision)
-          for (const token of DOMAINS.token) {
-            if (role === "agent" && bootstrap === "true") continue; // refused: see below
-            out.push({ role, bootstrap, wal, decision, token });
-          }
+          for (const token of DOMAINS.token)
+            for (const instruction of DOMAINS.instruction) {
+              // Refused: see below.
+              if (role === "agent" && (bootstrap === "true" || instruction !== "none")) continue;
+              out.push({ role, bootstrap, wal, decision, token, instruction });
+            }
   return out;
 }
 
 const decide = (i: Input) =>
-  run(datastoreScript, ["decide", i.role, i.bootstrap, i.wal, i.decision, i.token]);
+  run(datastoreScript, ["decide", i.role, i.bootstrap, i.wal, i.decision, i.token, i.instruction]);
 
 describe("images/k3s-node/datastore.sh", () => {
   const rows = readmeRows();
 
-  it("reads the nine rows of the README table", () => {
+  it("reads the eleven rows of the README table", () => {
     expect(rows.map((r) => r.action)).toEqual([
       "agent",
       "wait-token",
+      "restore",
+      "rejoin",
       "member",
       "join",
       "wait-token",
@@ -92,7 +97,29 @@ describe("images/k3s-node/datastore.sh", () => {
 
   it("never tells a server with a WAL to found or join", () => {
     for (const i of allInputs().filter((x) => x.role === "server" && x.wal === "yes")) {
-      expect(decide(i).stdout).toBe("member\n");
+      expect(decide(i).stdout).toBe(`${i.instruction === "none" ? "member" : i.instruction}\n`);
+    }
+  });
+
+  it("follows a one-shot instruction whatever else it holds, and only then", () => {
+    for (const i of allInputs()) {
+      const action = decide(i).stdout.trim();
+      expect(action === "restore" || action === "rejoin").toBe(i.instruction !== "none");
+      if (i.instruction !== "none") expect(action).toBe(i.instruction);
+    }
+  });
+
+  it("reads no instruction as none: the five-argument form decides as before", () => {
+    for (const i of allInputs().filter((x) => x.instruction === "none")) {
+      const five = run(datastoreScript, [
+        "decide",
+        i.role,
+        i.bootstrap,
+        i.wal,
+        i.decision,
+        i.token,
+      ]);
+      expect(five).toEqual(decide(i));
     }
   });
 
@@ -102,7 +129,15 @@ describe("images/k3s-node/datastore.sh", () => {
       ["decide", "server", "maybe", "no", "none", "yes"],
       'BOOTSTRAP must be one of true false (got "maybe")',
     ],
-    [["decide", "server", "true", "no", "none"], "decide takes 5 arguments (got 4)"],
+    [["decide", "server", "true", "no", "none"], "decide takes 5 or 6 arguments (got 4)"],
+    [
+      ["decide", "agent", "false", "no", "none", "yes", "rejoin"],
+      "INSTRUCTION=rejoin needs ROLE=server",
+    ],
+    [
+      ["decide", "server", "false", "no", "none", "yes", "reset"],
+      'INSTRUCTION must be one of restore rejoin none (got "reset")',
+    ],
     [["found"], 'unknown command "found"'],
   ])("refuses %j with exit 64", (args, message) => {
     const r = run(datastoreScript, args);

@@ -31,6 +31,10 @@ describe("images/k3s-node/entrypoint.sh", () => {
     fs.mkdirSync(bin);
     fs.copyFileSync(entrypointScript, path.join(image, "entrypoint.sh"));
     fs.copyFileSync(renderScript, path.join(image, "render-config.sh"));
+    fs.copyFileSync(
+      path.join(imageDir, "render-snapshots.sh"),
+      path.join(image, "render-snapshots.sh"),
+    );
     fs.copyFileSync(renumberScript, path.join(image, "renumber.sh"));
     fs.copyFileSync(datastoreScript, path.join(image, "datastore.sh"));
     fs.copyFileSync(path.join(imageDir, "node-env.sh"), path.join(image, "node-env.sh"));

@@ -19,6 +19,9 @@ interface Emitted {
   readonly name: string;
 }
 
+/** Not a variable of the node: the restore instruction the test writes first. */
+const RESTORE = "TEST_RESTORE_INSTRUCTION";
+
 const ROLES: Record<string, Record<string, string>> = {
   "bootstrap server": { K3S_ROLE: "server", K3S_BOOTSTRAP: "true" },
   "joining server": {
@@ -27,11 +30,33 @@ const ROLES: Record<string, Record<string, string>> = {
     K3S_BOOTSTRAP_SERVER: "b00t5742a1d386.vm.demo-cp.internal",
   },
   agent: { K3S_ROLE: "agent" },
+  "bootstrap server with snapshots to S3": {
+    K3S_ROLE: "server",
+    K3S_BOOTSTRAP: "true",
+    K3S_SNAPSHOT_SCHEDULE: "0 */6 * * *",
+    K3S_SNAPSHOT_RETENTION: "7",
+    K3S_SNAPSHOT_S3_BUCKET: "demo-etcd",
+    K3S_SNAPSHOT_S3_ENDPOINT: "fly.storage.tigris.dev",
+    K3S_SNAPSHOT_S3_REGION: "auto",
+    K3S_SNAPSHOT_S3_FOLDER: "demo",
+    K3S_SNAPSHOT_S3_INSECURE: "true",
+  },
+  "bootstrap server told to restore (./k3s.sh --restore)": {
+    K3S_ROLE: "server",
+    K3S_BOOTSTRAP: "true",
+    [RESTORE]: "/data/k3s/server/db/snapshots/pre-upgrade-v1.36.3-k3s1",
+  },
 };
 
 function emittedFlags(role: Record<string, string>): Emitted[] {
   const dir = tempDir("flags");
   try {
+    const stateDir = path.join(dir, "state");
+    fs.mkdirSync(stateDir);
+    const { [RESTORE]: restore, ...roleEnv } = role;
+    if (restore) fs.writeFileSync(path.join(stateDir, "restore"), `${restore}\n`);
+    const credentials = path.join(dir, "s3-credentials");
+    fs.writeFileSync(credentials, "etcd-s3-access-key=tid_FAKE\netcd-s3-secret-key=tsec_FAKE\n");
     const tokenFile = path.join(dir, "k3s-token");
     fs.writeFileSync(tokenFile, "fake"); // so token-file is rendered for the bootstrap server too
     const out = path.join(dir, "etc", "config.yaml");
@@ -55,7 +80,9 @@ function emittedFlags(role: Record<string, string>): Emitted[] {
       K3S_ETH0_MTU: "1420",
       K3S_FLANNEL_BACKEND: "vxlan",
       K3S_DECISION_FILE: decisionFile,
-      ...role,
+      K3S_STATE_DIR: stateDir,
+      K3S_S3_CREDENTIALS_FILE: credentials,
+      ...roleEnv,
     });
     expect(result.status).toBe(0);
     const config = parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>;

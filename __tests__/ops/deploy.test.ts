@@ -1,8 +1,6 @@
 import {
   Repair,
-  TofuResult,
   addressChanges,
-  deploy,
   MAX_LEASE_WAIT_MS,
   leaseExpiry,
   lostVolumeMessage,
@@ -220,98 +218,6 @@ describe("addressChanges", () => {
     expect(changes[0]).toMatchObject({ machine: "worker-0", from: "fdaa::5", to: "fdaa::9" });
     expect(changes[0].advice).toContain("nothing to do");
     expect(addressChanges(a, a)).toEqual([]);
-  });
-});
-
-describe("deploy", () => {
-  const ok = (stdout = ""): TofuResult => ({ status: 0, stdout, stderr: "" });
-
-  it("refreshes, applies with -replace for each repair, then records the result", async () => {
-    const calls: string[][] = [];
-    const shown = state(machine("m1", "ctrl-0", { state: "stopped" }), roll("ctrl-0", "m1"));
-    const run = async (args: string[]) => {
-      calls.push(args);
-      return ok(args[0] === "show" ? JSON.stringify(shown) : "");
-    };
-    const lines: string[] = [];
-    const r = await deploy(run, { applyArgs: ["-target=x"], log: (l) => lines.push(l) });
-    expect(r.status).toBe(0);
-    expect(calls).toEqual([
-      ["show", "-json"],
-      ["apply", "-refresh-only", "-input=false", "-auto-approve", "-no-color"],
-      ["show", "-json"],
-      [
-        "apply",
-        "-input=false",
-        "-auto-approve",
-        "-no-color",
-        "-replace=null_resource.ctrl-0_roll",
-        "-target=x",
-      ],
-      ["apply", "-refresh-only", "-input=false", "-auto-approve", "-no-color"],
-    ]);
-    expect(lines).toContain("repairing null_resource.ctrl-0_roll: machine ctrl-0 is stopped");
-  });
-
-  it("applies again after a failed apply, up to the bound, and returns the last failure", async () => {
-    const calls: string[][] = [];
-    const run = async (args: string[]) => {
-      calls.push(args);
-      return args[0] === "show"
-        ? ok("")
-        : args.includes("-refresh-only")
-          ? ok()
-          : { status: 1, stdout: "", stderr: "Error: boom\n" };
-    };
-    const lines: string[] = [];
-    const r = await deploy(run, { rounds: 2, log: (l) => lines.push(l) });
-    expect(r).toMatchObject({ status: 1, stderr: "Error: boom\n", repairs: [] });
-    // Each round: state, refresh, refreshed state, apply; no recording refresh after a failure.
-    expect(calls.map((c) => c[0])).toEqual([
-      "show",
-      "apply",
-      "show",
-      "apply",
-      "show",
-      "apply",
-      "show",
-      "apply",
-    ]);
-    expect(lines).toContain(
-      "apply failed (exit 1): Error: boom; adopting what it left on Fly and applying again",
-    );
-    expect(lines).toContain("applying again (round 2 of 2)");
-  });
-
-  it("stops at a failing refresh and returns its output", async () => {
-    const calls: string[][] = [];
-    const run = async (args: string[]) => {
-      calls.push(args);
-      return args[0] === "show" ? ok("") : { status: 1, stdout: "", stderr: "boom" };
-    };
-    const r = await deploy(run);
-    expect(r).toMatchObject({ status: 1, stderr: "boom", repairs: [] });
-    expect(calls).toHaveLength(2);
-  });
-
-  it("logs a machine that came back with a new 6PN address, and what the operator must do", async () => {
-    const before = state(
-      machine("m1", "ctrl-1", { private_ip: "fdaa::1", env: { K3S_ROLE: "server" }, app: "c-cp" }),
-    );
-    const after = state(
-      machine("m1", "ctrl-1", { private_ip: "fdaa::2", env: { K3S_ROLE: "server" }, app: "c-cp" }),
-    );
-    let shows = 0;
-    const run = async (args: string[]) =>
-      ok(args[0] === "show" ? JSON.stringify(shows++ === 0 ? before : after) : "");
-    const lines: string[] = [];
-    const r = await deploy(run, { log: (l) => lines.push(l) });
-    expect(r.renumbered).toHaveLength(1);
-    const line = lines.find((l) => l.includes("new 6PN address"));
-    expect(line).toContain(
-      "machine ctrl-1 of c-cp has a new 6PN address: private_ip: fdaa::1 -> fdaa::2",
-    );
-    expect(line).toContain("etcdctl member update");
   });
 });
 

@@ -1,16 +1,7 @@
 /** -d: removes everything the cluster created (ops/destroy.ts), after a confirmation. */
 import * as fs from "fs";
-import * as readline from "readline";
 import { VerbContext } from "./context";
-
-async function confirm(question: string): Promise<string> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await new Promise((resolve) => rl.question(question, resolve));
-  } finally {
-    rl.close();
-  }
-}
+import { ask } from "../ask";
 
 export async function destroy(ctx: VerbContext): Promise<number> {
   const name = ctx.cluster.config.clusterName;
@@ -27,7 +18,7 @@ export async function destroy(ctx: VerbContext): Promise<number> {
   if (!ctx.opts.yes) {
     if (!process.stdin.isTTY)
       throw new Error("--destroy asks for confirmation: give --yes to destroy without a terminal");
-    const answer = await confirm(
+    const answer = await ask(
       `destroy cluster ${name} (${target.kind}): every app, machine and volume, and their data? Type its name: `,
     );
     if (answer.trim() !== name) {

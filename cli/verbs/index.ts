@@ -15,7 +15,11 @@ import { drift } from "./drift";
 import { kubeconfig } from "./kubeconfig";
 import { plan } from "./plan";
 import { probe } from "./probe";
+import { remove } from "./remove";
+import { restore } from "./restore";
 import { shell } from "./shell";
+import { snapshot } from "./snapshot";
+import { snapshots } from "./snapshots";
 import { status } from "./status";
 import { taint } from "./taint";
 import { verify } from "./verify";
@@ -52,4 +56,16 @@ export const VERBS: Readonly<Record<Action, VerbSpec>> = {
   status: { run: status, tofu: false },
   probe: { run: probe, tofu: false },
   verify: { run: verify, tofu: false },
+  snapshot: {
+    run: snapshot,
+    tofu: false,
+    k3s: { refuse: true, consequence: "there is no etcd to snapshot; nothing was done" },
+  },
+  snapshots: {
+    run: snapshots,
+    tofu: false,
+    k3s: { refuse: true, consequence: "there is no etcd, so there are no snapshots to list" },
+  },
+  restore: { run: restore, tofu: false },
+  remove: { run: remove, tofu: true },
 };

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Decide how a booting node starts k3s: whether a server founds the cluster,
-# joins it, or restarts the etcd member it already has. Pure: every input is an
-# argument.
+# joins it, restarts the etcd member it already has, or follows a one-shot
+# instruction of ./k3s.sh --restore. Pure: every input is an argument.
 #
-# Usage: datastore.sh decide ROLE BOOTSTRAP WAL DECISION TOKEN
+# Usage: datastore.sh decide ROLE BOOTSTRAP WAL DECISION TOKEN [INSTRUCTION]
 #
 #   ROLE       server | agent
 #   BOOTSTRAP  true | false (K3S_BOOTSTRAP: the server the stack names to found
@@ -17,6 +17,12 @@
 #              whether the cluster ever formed (ops/bootstrap.ts); only read on
 #              a bootstrap server without a WAL
 #   TOKEN      yes | no: whether the join token file is non-empty
+#   INSTRUCTION restore | rejoin | none (default none): the one-shot
+#              instruction ./k3s.sh --restore (ops/restore.ts) left in this
+#              server's state dir: `restore` (<state dir>/restore names the
+#              etcd snapshot) on the server that restores it, `rejoin`
+#              (<state dir>/rejoin) on every other server. Only servers get
+#              one; it overrides everything else, the WAL included
 #
 # Prints one action (images/k3s-node/README.md, "Founding, joining,
 # restarting", has the table):
@@ -30,12 +36,17 @@
 #   wait-decision  a bootstrap server without etcd data the deploy has not
 #                  decided about yet: never found a second cluster by itself
 #   wait-token     join (or agent) without the token yet
+#   restore        cluster-reset from the snapshot: k3s restores etcd as a
+#                  one-member cluster and exits; the entrypoint removes the
+#                  instruction and starts k3s again (then: member)
+#   rejoin         the entrypoint moves this server's etcd data aside and
+#                  removes the instruction, then decides again (no WAL: join)
 # Exit status: 0, or 64 on bad arguments.
 set -euo pipefail
 
 usage_error() {
   echo "datastore: $1" >&2
-  echo "usage: datastore.sh decide ROLE BOOTSTRAP WAL DECISION TOKEN" >&2
+  echo "usage: datastore.sh decide ROLE BOOTSTRAP WAL DECISION TOKEN [INSTRUCTION]" >&2
   exit 64
 }
 
@@ -48,16 +59,20 @@ one_of() {
 }
 
 decide() {
-  local role=$1 bootstrap=$2 wal=$3 decision=$4 token=$5
+  local role=$1 bootstrap=$2 wal=$3 decision=$4 token=$5 instruction=${6:-none}
   one_of ROLE "$role" server agent
   one_of BOOTSTRAP "$bootstrap" true false
   one_of WAL "$wal" yes no
   one_of DECISION "$decision" found join none
   one_of TOKEN "$token" yes no
+  one_of INSTRUCTION "$instruction" restore rejoin none
   [[ $role == agent && $bootstrap == true ]] && usage_error "BOOTSTRAP=true needs ROLE=server"
+  [[ $role == agent && $instruction != none ]] && usage_error "INSTRUCTION=$instruction needs ROLE=server"
 
   if [[ $role == agent ]]; then
     [[ $token == yes ]] && echo agent || echo wait-token
+  elif [[ $instruction != none ]]; then
+    echo "$instruction"
   elif [[ $wal == yes ]]; then
     echo member
   elif [[ $bootstrap == false ]]; then
@@ -74,7 +89,7 @@ decide() {
 [[ $# -ge 1 ]] || usage_error "missing command"
 case "$1" in
   decide)
-    [[ $# -eq 6 ]] || usage_error "decide takes 5 arguments (got $(($# - 1)))"
+    [[ $# -eq 6 || $# -eq 7 ]] || usage_error "decide takes 5 or 6 arguments (got $(($# - 1)))"
     shift
     decide "$@"
     ;;

@@ -12,7 +12,8 @@
 # workers, after every server has joined; a node that gives up is restarted by
 # its restart policy and waits again), K3S_CONFIG_FILE, K3S_STATE_DIR, and the
 # test hooks K3S_SYSCTL_DIR, K3S_PEER_PING_URL and K3S_LINK_TYPES. Whether a
-# server founds, joins or restarts its member is datastore.sh's table.
+# server founds, joins or restarts its member is datastore.sh's table, as are
+# the one-shot restore and rejoin of ./k3s.sh --restore (their section below).
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
@@ -109,7 +110,8 @@ peer_state() {
 check_renumbering() {
   local stored="" etcd_data=no action etcd_flags
   [[ -r $address_file ]] && stored=$(head -n 1 -- "$address_file")
-  [[ $role == server && -d $data_dir/server/db/etcd ]] && etcd_data=yes
+  # A restore replaces the member: k3s's cluster-reset rewrites its peer URL.
+  [[ $role == server && -d $data_dir/server/db/etcd && $(instruction) != restore ]] && etcd_data=yes
   action=$("$here/renumber.sh" decide "$stored" "$FLY_PRIVATE_IP" "$role" unknown "$etcd_data")
   if [[ $action == check-peer ]]; then
     action=$("$here/renumber.sh" decide "$stored" "$FLY_PRIVATE_IP" "$role" "$(peer_state)" "$etcd_data")
@@ -206,7 +208,7 @@ datastore_action() {
   [[ -s $token_file ]] && token=yes
   if [[ -s $K3S_DECISION_FILE ]]; then read -r decision _ <"$K3S_DECISION_FILE" || true; fi
   [[ $decision == found || $decision == join ]] || decision=none
-  "$here/datastore.sh" decide "$role" "$bootstrap" "$wal" "$decision" "$token"
+  "$here/datastore.sh" decide "$role" "$bootstrap" "$wal" "$decision" "$token" "$(instruction)"
 }
 datastore_ready() { [[ $(datastore_action) != wait-* ]]; }
 
@@ -262,9 +264,73 @@ persist_node_identity() {
   ln -sfn -- "$keep" /etc/rancher/node
 }
 
+# --- One-shot instructions of ./k3s.sh --restore (datastore.sh; README.md) -------
+
+restore_file="$state_dir/restore"
+rejoin_file="$state_dir/rejoin"
+
+# What ./k3s.sh --restore left for this server's boot: restore, rejoin or none.
+instruction() {
+  if [[ $role == server && -e $restore_file ]]; then
+    echo restore
+  elif [[ $role == server && -e $rejoin_file ]]; then
+    echo rejoin
+  else
+    echo none
+  fi
+}
+
+# rejoin: back up and clear this server's etcd data, as k3s asks after a
+# restore ("Backup and delete ${datadir}/server/db on each peer etcd server and
+# rejoin the nodes"), keeping its local snapshots; then without a WAL it joins
+# the restored server as a new member.
+follow_rejoin() {
+  [[ $(instruction) == rejoin ]] || return 0
+  local db=$data_dir/server/db backup=$data_dir/server/db.before-restore
+  if [[ -d $db ]]; then
+    rm -rf -- "$backup"
+    mv -- "$db" "$backup"
+    if [[ -d $backup/snapshots ]]; then
+      mkdir -p -- "$db"
+      mv -- "$backup/snapshots" "$db/snapshots"
+    fi
+    log "rejoin ($rejoin_file, from ./k3s.sh --restore): etcd data moved to $backup" \
+      "(local snapshots kept); this server joins the restored cluster as a new member"
+  else
+    log "rejoin ($rejoin_file, from ./k3s.sh --restore): no etcd data here; joining the restored cluster"
+  fi
+  rm -f -- "$rejoin_file"
+}
+
+# restore: run k3s once with the reset lines render-config.sh wrote; k3s exits
+# 0 once etcd runs restored as a one-member cluster. Then the instruction goes
+# and the config is rendered again (member). A failed restore keeps the
+# instruction as restore.failed (./k3s.sh --restore reports it) and stops.
+follow_restore() {
+  [[ $(instruction) == restore ]] || return 0
+  local snapshot="" rc=0
+  IFS= read -r snapshot <"$restore_file" || true
+  log "restoring etcd from snapshot $snapshot ($restore_file, from ./k3s.sh --restore):" \
+    "k3s runs once with cluster-reset and exits"
+  (
+    unset "${NODE_ENV_NAMES[@]}"
+    exec k3s server --config "$config_file"
+  ) || rc=$?
+  if ((rc != 0)); then
+    mv -f -- "$restore_file" "$restore_file.failed"
+    die "the restore from $snapshot failed: k3s exited $rc (its log is above); the instruction" \
+      "is kept as $restore_file.failed, and the next boot starts k3s without it"
+  fi
+  rm -f -- "$restore_file" "$restore_file.failed"
+  log "etcd restored from $snapshot: this server is its only member; starting k3s normally"
+  K3S_DATA_DIR=$data_dir K3S_TOKEN_FILE=$token_file K3S_STATE_DIR=$state_dir \
+    "$here/render-config.sh" --out "$config_file"
+}
+
 # --- Boot -----------------------------------------------------------------------
 
 raise_limits
+follow_rejoin
 check_renumbering
 check_kernel
 check_backend
@@ -290,6 +356,7 @@ log "datastore: $(datastore_action)"
 
 K3S_DATA_DIR=$data_dir K3S_TOKEN_FILE=$token_file K3S_STATE_DIR=$state_dir \
   "$here/render-config.sh" --out "$config_file"
+follow_restore
 
 if [[ -n ${K3S_VERSION:-} ]]; then
   running=$(k3s --version 2>/dev/null | head -n 1 || true)

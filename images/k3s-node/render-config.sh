@@ -183,6 +183,37 @@ server_url() {
   esac
 }
 
+# --- One-shot instructions of ./k3s.sh --restore (ops/restore.ts; README.md) ---
+# <state dir>/restore names the etcd snapshot this server restores, as k3s's
+# cluster-reset-restore-path takes it: a name (k3s fetches it from S3 with the
+# etcd-s3 settings) or the absolute path of a file on this volume.
+# <state dir>/rejoin: the entrypoint moves this server's etcd data aside and
+# removes it before rendering, so it is never rendered.
+restore_file="$state_dir/restore"
+instruction=none restore_path=""
+if [[ $role == server && -e $restore_file ]]; then
+  instruction=restore
+  IFS= read -r restore_path <"$restore_file" || true
+  if [[ ! $restore_path =~ ^((/[A-Za-z0-9._-]+)+|[A-Za-z0-9._-]+)$ || /$restore_path/ == */../* ]]; then
+    fail "$restore_file holds \"$restore_path\"; expected an etcd snapshot name, or the absolute path of a snapshot file on this volume"
+  fi
+elif [[ $role == server && -e $state_dir/rejoin ]]; then
+  instruction=rejoin
+fi
+
+# The reset lines, last: k3s's config reader lets a later key replace an
+# earlier one (pkg/configfilearg/parser.go), so etcd-s3: false wins over any
+# S3 settings above. k3s restores, prints "Managed etcd cluster membership has
+# been reset, restart without --cluster-reset flag now" and exits 0; the
+# entrypoint then removes the instruction and renders again.
+render_restore() {
+  echo "# one-shot restore ($restore_file, ./k3s.sh --restore): k3s restores and exits"
+  flag cluster-reset true
+  scalar cluster-reset-restore-path "$restore_path"
+  # A file on the volume: not looked up in S3, even when S3 is configured (k3s docs).
+  if [[ $restore_path == /* ]]; then flag etcd-s3 false; fi
+}
+
 # How k3s starts: found, join, restart its member (datastore.sh, one table).
 wal=no token=no decision=none join_url=""
 [[ $role == server && -d $data_dir/server/db/etcd/member/wal ]] && wal=yes
@@ -195,10 +226,11 @@ if [[ -s $K3S_DECISION_FILE ]]; then
   esac
 fi
 action=$("$here/datastore.sh" decide "$role" "$([[ $bootstrap -eq 1 ]] && echo true || echo false)" \
-  "$wal" "$decision" "$token")
+  "$wal" "$decision" "$token" "$instruction")
 case "$action" in
   wait-decision) fail "no etcd data and no decision from the deploy in $K3S_DECISION_FILE: nothing to render yet" ;;
   wait-token) fail "no join token in $token_file yet: nothing to render yet" ;;
+  rejoin) fail "$state_dir/rejoin: the entrypoint moves this server's etcd data aside first; nothing to render yet" ;;
   join)
     if [[ $bootstrap -eq 1 ]]; then
       [[ -n $join_url ]] || fail "$K3S_DECISION_FILE says join but names no server URL"
@@ -212,6 +244,10 @@ esac
 node_name=$K3S_NODE_NAME
 out_dir=$(dirname -- "$out")
 flannel_conf="$out_dir/flannel-net-conf.json"
+
+# The etcd snapshot settings (render_snapshots, record_s3_keys).
+# shellcheck source=images/k3s-node/render-snapshots.sh disable=SC1091
+source "$here/render-snapshots.sh"
 
 # --- YAML helpers (every scalar is double-quoted) -------------------------------
 
@@ -272,6 +308,7 @@ render() {
   flag flannel-ipv6-masq true
   list tls-san "$K3S_CP_HOST" "$node_name"
   list disable traefik servicelb metrics-server
+  render_snapshots
 
   echo "# datastore: $action (datastore.sh)"
   case "$action" in
@@ -282,6 +319,7 @@ render() {
   if [[ -s $token_file ]]; then
     scalar token-file "$token_file"
   fi
+  if [[ $action == restore ]]; then render_restore; fi
 }
 
 # --- flannel net-conf ----------------------------------------------------------
@@ -342,3 +380,4 @@ fi
 install_file "$tmp_last" "$last"
 install_file "$tmp_flannel" "$flannel_conf"
 install_file "$tmp" "$out"
+if [[ -n $s3_bucket ]]; then record_s3_keys; fi
