@@ -266,9 +266,13 @@ async function startServer(
   const { cpApp, timeoutSec } = opts;
   await startMachine(api, cpApp, m, what, log);
   if (!opts.k3s) {
+    // Left there, the instruction would act at the first boot of a later k3s image.
+    await waitExec(api, cpApp, m, timeoutSec, log);
+    await removeFilesOn(api, cpApp, m, [file]);
     log(
       `machine ${where(cpApp, m)}: the node image runs no k3s, so nothing follows ${file} or ` +
-        `becomes healthy: not waiting (the file stays on its volume)`,
+        `becomes healthy: not waiting; the instruction is removed again (a later image with k3s ` +
+        `would follow it at its first boot)`,
     );
     return;
   }

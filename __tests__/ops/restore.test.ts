@@ -27,6 +27,8 @@ interface FakeMachine {
   state: string;
   boot: number;
   files: Map<string, string>;
+  /** The last content written to each file through exec (kept when the file is removed). */
+  written: Map<string, string>;
 }
 
 interface FakeOptions {
@@ -55,6 +57,7 @@ function fakeFly(o: FakeOptions = {}) {
     state: o.stopped?.includes(name) ? "stopped" : "started",
     boot: 1,
     files: new Map(Object.entries(o.files?.[name] ?? { [SERVER_TOKEN_FILE]: "K10tok" })),
+    written: new Map(),
   }));
   const ops: string[] = [];
   let healthy = o.healthy ?? false;
@@ -110,6 +113,7 @@ function fakeFly(o: FakeOptions = {}) {
     if (argv[0] === "sh" && write) {
       if (o.readOnly === m.name) return answer("", 1);
       m.files.set(write[1], stdin ?? "");
+      m.written.set(write[1], stdin ?? "");
       ops.push(`write ${m.name} ${write[1]}`);
       return answer("");
     }
@@ -164,7 +168,9 @@ function fakeFly(o: FakeOptions = {}) {
   }) as unknown as typeof fetch;
   const api = new MachinesApi({ baseUrl: "http://fly/v1", token: "t", fetch: fn, retryDelayMs: 1 });
   const file = (name: string, f: string) => machines.find((m) => m.name === name)!.files.get(f);
-  return { api, ops, file, machines };
+  const written = (name: string, f: string) =>
+    machines.find((m) => m.name === name)!.written.get(f);
+  return { api, ops, file, written, machines };
 }
 
 async function restore(fly: ReturnType<typeof fakeFly>, opts: Partial<RestoreOptions> = {}) {
@@ -211,9 +217,14 @@ describe("restoreCluster", () => {
       "start worker-ng-0-1",
     ]);
     // Not in the snapshot dir on ctrl-0: the bare name, for k3s to fetch from S3.
-    expect(fly.file("ctrl-0", RESTORE_FILE)).toBe(`${SNAP}\n`);
-    expect(fly.file("ctrl-1", REJOIN_FILE)).toBe(`rejoin ctrl-0, restored from ${SNAP}\n`);
-    expect(fly.file("worker-ng-0-0", REJOIN_FILE)).toBeUndefined();
+    expect(fly.written("ctrl-0", RESTORE_FILE)).toBe(`${SNAP}\n`);
+    expect(fly.written("ctrl-1", REJOIN_FILE)).toBe(`rejoin ctrl-0, restored from ${SNAP}\n`);
+    expect(fly.written("worker-ng-0-0", REJOIN_FILE)).toBeUndefined();
+    // No k3s follows them: removed again, so a later image with k3s does not.
+    for (const name of ["ctrl-0", "ctrl-1", "ctrl-2"]) {
+      expect(fly.file(name, RESTORE_FILE)).toBeUndefined();
+      expect(fly.file(name, REJOIN_FILE)).toBeUndefined();
+    }
     expect(lines).toContain(
       "health: the node image runs no k3s, so no server can answer /readyz/etcd; nothing to refuse",
     );
@@ -317,7 +328,7 @@ describe("restoreCluster", () => {
       },
     });
     const { lines } = await restore(fly);
-    expect(fly.file("ctrl-0", RESTORE_FILE)).toBe(`${ETCD_SNAPSHOT_DIR}/${SNAP}\n`);
+    expect(fly.written("ctrl-0", RESTORE_FILE)).toBe(`${ETCD_SNAPSHOT_DIR}/${SNAP}\n`);
     expect(lines).toContain(
       `snapshot: ${ETCD_SNAPSHOT_DIR}/${SNAP} on ctrl-0's volume (a local snapshot; etcd-s3 is turned off for it)`,
     );
