@@ -4,5 +4,6 @@
 # drives synth and OpenTofu. ./k3s.sh -h lists the actions.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# bin/ts-register.js compiles the TypeScript as it loads (esbuild).
-exec node -r "$root/bin/ts-register.js" "$root/bin/k3s.ts" "$@"
+# esbuild-register compiles the TypeScript as it loads: a fraction of
+# ts-node's start-up, which loads the TypeScript compiler.
+exec node -r "$root/node_modules/esbuild-register/register.js" "$root/bin/k3s.ts" "$@"
