@@ -22,6 +22,7 @@ import { ShowState, stateResources } from "../../contract/tofu-state";
 import { Machine } from "../../contract/machines-api-types";
 import { MachinesApi } from "../../ops/machines-api";
 import { ROOT, requireToolchain, tofuAsync } from "../toolchain";
+import { FLY_LIKE_SETTINGS } from "../../emulator";
 import { LocalFly, TEST_IMAGE, startLocalFly } from "./local-fly";
 
 jest.setTimeout(900_000);
@@ -126,7 +127,10 @@ describe("npm run cdktf on the local Fly", () => {
 
   beforeAll(async () => {
     requireToolchain();
-    fly = await startLocalFly();
+    // Fly's latency, so that a deploy lasts long enough for the SIGKILL test
+    // to catch it while Fly creates machines (without it a loaded CI machine
+    // saw the deploy end before the kill).
+    fly = await startLocalFly(undefined, { latency: FLY_LIKE_SETTINGS.latency });
     api = fly.api();
     here = checkoutCopy("fly-k3s-synth-here-");
     there = checkoutCopy("fly-k3s-apply-there-");

@@ -4,7 +4,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LABEL_INSTANCE, labelFilter } from "../../contract/podman-labels";
-import { RunningEmulator, podmanAvailable, resetEmulator, startEmulator } from "../../emulator";
+import {
+  RunningEmulator,
+  Settings,
+  podmanAvailable,
+  resetEmulator,
+  startEmulator,
+} from "../../emulator";
 import { startFlyPacer } from "../../ops/fly-pacer";
 import { MachinesApi } from "../../ops/machines-api";
 
@@ -30,13 +36,16 @@ export interface LocalFly {
   leftovers(): Promise<{ apps: unknown[]; containers: string[]; volumes: string[] }>;
 }
 
-export async function startLocalFly(token?: string): Promise<LocalFly> {
+export async function startLocalFly(
+  token?: string,
+  settings?: Partial<Settings>,
+): Promise<LocalFly> {
   if (!(await podmanAvailable())) {
     throw new Error("podman is not available: as root, run npm run setup -- --local");
   }
   buildTestImage();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-emu-"));
-  const emu = await startEmulator({ port: 0, stateDir, token });
+  const emu = await startEmulator({ port: 0, stateDir, token, settings });
   const pacer = await startFlyPacer({ target: emu.url });
   return {
     emu,
