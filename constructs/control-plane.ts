@@ -57,14 +57,10 @@ export class ControlPlane extends Construct {
   readonly k3sSteps: boolean;
   /**
    * Complete once the bootstrap server was told to found or join (and, with
-   * k3s steps, is a Ready node).
+   * k3s steps, is a Ready node). Workers join from then on: k3s needs one
+   * answering server for an agent, not the others' etcd joins.
    */
   readonly bootstrapReady: OpsStep;
-  /**
-   * Complete once every server is Ready and tainted (workers join only then);
-   * without k3s steps, once the bootstrap server was told to found or join.
-   */
-  readonly ready: ITerraformDependable;
   /** Writes ~/.kube/<cluster> (undefined without k3s steps). */
   readonly kubeconfig?: OpsStep;
 
@@ -137,10 +133,7 @@ export class ControlPlane extends Construct {
     this.bootstrap = byIndex.get(b) as FlyNode;
     this.bootstrapReady = bootstrapStep as OpsStep;
 
-    if (!k3s) {
-      this.ready = this.bootstrapReady.resource;
-      return;
-    }
+    if (!k3s) return;
 
     const bootstrapRef = bootstrapRefOf(this.bootstrap);
 
@@ -150,7 +143,6 @@ export class ControlPlane extends Construct {
       triggers: Object.fromEntries(this.nodes.map((n, i) => [`ctrl_${i}`, n.machine.id])),
       dependsOn: joins.map((j) => j.resource),
     });
-    this.ready = taint.resource;
 
     this.kubeconfig = new OpsStep(this, "kubeconfig", {
       description: `write the kubeconfig to ~/.kube/${config.clusterName}`,

@@ -12,8 +12,9 @@ export interface NodeGroupProps {
   readonly groupId: string;
   /**
    * The cluster's control plane: workers join through its bootstrap server
-   * once it is ready, and have join steps and readiness waits only when it
-   * declares the steps that need k3s.
+   * once that server is a Ready node (not after the other servers' joins),
+   * and have join steps and readiness waits only when it declares the steps
+   * that need k3s.
    */
   readonly controlPlane: ControlPlane;
 }
@@ -52,7 +53,11 @@ export class NodeGroup extends Construct {
         // (ops/roll-turns.ts).
         rollReadiness: k3s ? { bootstrap: controlPlane.bootstrap, etcd: false } : undefined,
       });
-      if (k3s) joinStep(node, controlPlane.bootstrap, [controlPlane.ready]);
+      // An agent needs one answering server: the token is written as soon as
+      // the bootstrap server is Ready, while the other servers still join. A
+      // k3s agent that reaches a joining server through <cluster>-cp.internal
+      // is refused and asks again (k3s pkg/agent/config/config.go, `Get`).
+      if (k3s) joinStep(node, controlPlane.bootstrap, [controlPlane.bootstrapReady.resource]);
       this.nodes.push(node);
     }
   }

@@ -46,8 +46,8 @@ export async function joinNode(
 
 /**
  * The join step: writes the token onto `node`, then waits until the bootstrap
- * server sees it as a Ready node. The stack taints the control plane and lets
- * workers join only after every such step.
+ * server sees it as a Ready node. The stack taints the control plane after
+ * the servers' steps; workers' steps run beside them.
  */
 export async function joinAndWaitReady(
   api: MachinesApi,

@@ -29,12 +29,16 @@ describe("NodeGroup", () => {
     expect(text).toHaveResourceWithProperties(Machine, { name: "worker-ng-0-5" });
   });
 
-  it("joins every worker after the whole control plane is Ready and tainted", () => {
-    const [taint] = steps(json, "taint");
+  it("joins every worker once the bootstrap server is Ready, beside the other servers' joins", () => {
+    const [bootstrap] = steps(json, "bootstrap");
+    const serverJoins = steps(json, "join").filter((j) => j.id.startsWith("control-plane_"));
     const workerJoins = steps(json, "join").filter((j) => j.id.startsWith("node-group-0_"));
+    expect(serverJoins).toHaveLength(2);
     expect(workerJoins).toHaveLength(6);
     for (const j of workerJoins) {
-      expect(j.r.depends_on).toContain(`null_resource.${taint.id}`);
+      expect(j.r.depends_on).toContain(`null_resource.${bootstrap.id}`);
+      for (const s of serverJoins) expect(j.r.depends_on).not.toContain(`null_resource.${s.id}`);
+      expect(j.r.depends_on).not.toContain(`null_resource.${steps(json, "taint")[0].id}`);
     }
   });
 

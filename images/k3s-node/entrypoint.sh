@@ -8,9 +8,9 @@
 # contract/node-env.ts; never repeat a default here). Besides the render
 # inputs this script reads K3S_SKIP_KERNEL_CHECK, K3S_KERNEL_CONFIG,
 # K3S_WAIT_TIMEOUT (how long to wait for the address and the token: the join
-# step reaches a node only after the bootstrap server is Ready and, for
-# workers, after every server has joined; a node that gives up is restarted by
-# its restart policy and waits again), K3S_CONFIG_FILE, K3S_STATE_DIR, and the
+# step reaches a node only after the bootstrap server is Ready; a node that
+# gives up is restarted by its restart policy and waits again),
+# K3S_CONFIG_FILE, K3S_STATE_DIR, and the
 # test hooks K3S_SYSCTL_DIR, K3S_PEER_PING_URL and K3S_LINK_TYPES. Whether a
 # server founds, joins or restarts its member is datastore.sh's table, as are
 # the one-shot restore and rejoin of ./k3s.sh --restore (their section below).
