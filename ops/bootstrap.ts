@@ -7,7 +7,7 @@
  * would split the cluster in two. "Cannot tell" never founds.
  */
 import { Machine } from "../contract/machines-api-types";
-import { ask } from "./exec";
+import { ask, writeFileOn } from "./exec";
 import { Log } from "./log";
 import { MachinesApi } from "./machines-api";
 import {
@@ -119,22 +119,6 @@ async function report(
   return { ...base, wal, etcd: h.exitCode === 0 && etcdReady(h.stdout) ? "ok" : "not-ok" };
 }
 
-/** Writes `content` to `file` on a machine (mode 0600, atomically), through exec stdin. */
-async function writeOnMachine(
-  api: MachinesApi,
-  app: string,
-  m: Machine,
-  file: string,
-  content: string,
-) {
-  const tmp = `${file}.tmp`;
-  const script = `umask 077 && mkdir -p "$(dirname ${file})" && cat > ${tmp} && mv ${tmp} ${file}`;
-  const r = await api.exec(app, m.id, ["sh", "-c", script], { stdin: content });
-  if (r.exit_code !== 0) {
-    throw new Error(`${app}/${m.name}: writing ${file} exited ${r.exit_code}: ${r.stderr.trim()}`);
-  }
-}
-
 export interface BootstrapOptions {
   /** The node image runs k3s: check etcd health, pass the token, wait for Ready. */
   readonly k3s: boolean;
@@ -178,7 +162,7 @@ export async function bootstrapServer(
   );
   log(`bootstrap ${cpApp}/${self.name}: ${verdict.action}: ${verdict.why}`);
   if (verdict.action === "found") {
-    await writeOnMachine(api, cpApp, self, DECISION_FILE, decisionText(verdict));
+    await writeFileOn(api, cpApp, self, DECISION_FILE, decisionText(verdict));
     log(`machine ${cpApp}/${self.name}: told to found the cluster (${DECISION_FILE}: found)`);
   } else if (verdict.action === "join") {
     const via = await api.findMachine(cpApp, verdict.via);
@@ -188,9 +172,9 @@ export async function bootstrapServer(
         `${cpApp}/${via.name}: cannot read the cluster token: ${token.stderr.trim()}`,
       );
     }
-    await writeOnMachine(api, cpApp, self, JOIN_TOKEN_FILE, token.stdout.trim() + "\n");
+    await writeFileOn(api, cpApp, self, JOIN_TOKEN_FILE, token.stdout.trim() + "\n");
     const url = apiServerUrlOn(`[${via.private_ip}]`);
-    await writeOnMachine(api, cpApp, self, DECISION_FILE, decisionText(verdict, url));
+    await writeFileOn(api, cpApp, self, DECISION_FILE, decisionText(verdict, url));
     log(`machine ${cpApp}/${self.name}: told to join ${url} (${via.name}) as a new etcd member`);
   }
   if (!opts.k3s) return verdict;

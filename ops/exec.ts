@@ -3,6 +3,8 @@
  * must succeed (`execOrFail`), or its answer, or why there was none, is a fact
  * to reason about (`ask`).
  */
+import * as path from "path";
+import { quote } from "shell-quote";
 import { Machine } from "../contract/machines-api-types";
 import { MachinesApi, showArgv } from "./machines-api";
 
@@ -46,4 +48,29 @@ export async function ask(
   } catch (e) {
     return { answered: false, why: (e as Error).message };
   }
+}
+
+/**
+ * The command that writes its stdin to `file` on a machine: mode 0600 from the
+ * first byte (umask), atomically (a temporary file, then `mv`), its directory
+ * made first. The script is one argv element, so no word splitting of ours or
+ * Fly's touches it. Pure.
+ */
+export function writeFileCommand(file: string): readonly string[] {
+  const [dir, tmp, to] = [path.posix.dirname(file), `${file}.tmp`, file].map((p) => quote([p]));
+  return ["sh", "-c", `umask 077 && mkdir -p ${dir} && cat > ${tmp} && mv ${tmp} ${to}`];
+}
+
+/**
+ * Writes `content` to `file` on a machine (`writeFileCommand`). Secrets go
+ * this way: through exec stdin, never in argv, a machine's env or the state.
+ */
+export async function writeFileOn(
+  api: MachinesApi,
+  app: string,
+  m: Machine,
+  file: string,
+  content: string,
+): Promise<void> {
+  await execOrFail(api, m, app, writeFileCommand(file), content);
 }

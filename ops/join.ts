@@ -1,5 +1,5 @@
 import { JOIN_TOKEN_FILE, SERVER_TOKEN_FILE } from "../contract/node-paths";
-import { execOrFail } from "./exec";
+import { writeFileOn } from "./exec";
 import { Log } from "./log";
 import { MachinesApi } from "./machines-api";
 import { waitNodeReady } from "./nodes";
@@ -31,16 +31,7 @@ export async function joinNode(
     },
     log,
   );
-  const tmp = `${JOIN_TOKEN_FILE}.tmp`;
-  // One argv element for the whole script: no word splitting of ours or Fly's
-  // touches it; the paths carry no shell metacharacters (contract/node-paths.ts).
-  await execOrFail(
-    api,
-    target,
-    app,
-    ["sh", "-c", `umask 077 && cat > ${tmp} && mv ${tmp} ${JOIN_TOKEN_FILE}`],
-    token + "\n",
-  );
+  await writeFileOn(api, app, target, JOIN_TOKEN_FILE, token + "\n");
   log(`machine ${app}/${target.name}: join token written`);
 }
 

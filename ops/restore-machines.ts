@@ -126,20 +126,6 @@ export function waitExec(
   );
 }
 
-/** Writes `content` to `file` on a machine, mode 0600 and atomically, through exec stdin. */
-export async function writeFileOn(
-  api: MachinesApi,
-  app: string,
-  m: Machine,
-  file: string,
-  content: string,
-): Promise<void> {
-  const tmp = `${file}.tmp`;
-  // One argv element: the paths hold no shell metacharacters (contract/node-paths.ts).
-  const script = `umask 077 && mkdir -p "$(dirname ${file})" && cat > ${tmp} && mv ${tmp} ${file}`;
-  await execOrFail(api, m, app, ["sh", "-c", script], content);
-}
-
 /** Removes files from a machine's volume (absent ones too). */
 export async function removeFilesOn(
   api: MachinesApi,

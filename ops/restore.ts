@@ -51,8 +51,8 @@ import {
   stopMachine,
   waitExec,
   where,
-  writeFileOn,
 } from "./restore-machines";
+import { writeFileOn } from "./exec";
 
 export interface RestoreOptions {
   /** The control-plane app and its bootstrap server (the one the others join). */

@@ -22,7 +22,7 @@ import { imageRunsK3s } from "../config/naming";
 import { Machine } from "../contract/machines-api-types";
 import { S3_CREDENTIALS_FILE, S3_CREDENTIALS_RENDERED_FILE } from "../contract/node-paths";
 import { Declared } from "./declared";
-import { execOrFail } from "./exec";
+import { execOrFail, writeFileCommand } from "./exec";
 import { Log } from "./log";
 import { MachinesApi, MachinesApiError } from "./machines-api";
 
@@ -99,14 +99,8 @@ export function parseCredentialsState(stdout: string): { file?: string; rendered
   return { file: value("file"), rendered: value("rendered") };
 }
 
-const dir = S3_CREDENTIALS_FILE.replace(/\/[^/]+$/, "");
-const tmp = `${S3_CREDENTIALS_FILE}.tmp`;
-/** Writes stdin to the credentials file, 0600, atomically (one argv element: no word splitting). */
-export const WRITE_CREDENTIALS_COMMAND: readonly string[] = [
-  "sh",
-  "-c",
-  `umask 077 && mkdir -p ${dir} && cat > ${tmp} && mv ${tmp} ${S3_CREDENTIALS_FILE}`,
-];
+/** Writes stdin to the credentials file, 0600, atomically. */
+export const WRITE_CREDENTIALS_COMMAND = writeFileCommand(S3_CREDENTIALS_FILE);
 
 /** Whether a machine is a server whose env names a snapshot bucket. Pure. */
 export function wantsS3Credentials(m: Machine): boolean {

@@ -50,7 +50,7 @@ describe("joinAndWaitReady", () => {
       command: [
         "sh",
         "-c",
-        "umask 077 && cat > /data/k3s-token.tmp && mv /data/k3s-token.tmp /data/k3s-token",
+        "umask 077 && mkdir -p /data && cat > /data/k3s-token.tmp && mv /data/k3s-token.tmp /data/k3s-token",
       ],
       stdin: "K10abc::server:s3cret\n",
     });

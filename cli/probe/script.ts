@@ -4,15 +4,11 @@
  * it, run as `sh -s -- <cp host> <own host>` with the script on stdin, and the
  * argv that shows how the exec endpoint carries spaces and quotes. Pure.
  */
+import { quote } from "shell-quote";
 import { KernelOption } from "./types";
 
 /** Where the script lives, relative to the repository root. */
 export const CAPABILITY_SCRIPT_PATH = "images/k3s-node/capabilities.sh";
-
-/** A word a POSIX shell reads back as `s`, whatever it holds. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The text sent on stdin: `probe_options='…'` (the names of the list, one
@@ -23,7 +19,7 @@ export function buildProbeScript(script: string, options: readonly KernelOption[
     if (!/^CONFIG_[A-Z0-9_]+$/.test(o.name)) throw new Error(`not a kernel option name: ${o.name}`);
   }
   const names = options.map((o) => o.name).join(" ");
-  return `probe_options=${shellQuote(names)}\n${script}`;
+  return `probe_options=${quote([names])}\n${script}`;
 }
 
 /** The exec argv that runs the script from stdin with the two names to resolve. */
