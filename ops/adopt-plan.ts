@@ -29,6 +29,7 @@ import { MACHINE_GONE, VOLUME_GONE, stateIn } from "../contract/fly-states";
 import { Machine, Volume } from "../contract/machines-api-types";
 import { ShowState, stateResources } from "../contract/tofu-state";
 import { Declared, DeclaredResource } from "./declared";
+import type { RawState } from "./state-file";
 
 /** What Fly holds in one declared app (empty lists when the app does not exist yet). */
 export interface LiveApp {
@@ -189,19 +190,6 @@ export function planAdoption(
     }
   }
   return actions;
-}
-
-/** The parts of a raw state file (`tofu state pull`) that `patchImported` reads. */
-export interface RawState {
-  serial: number;
-  resources?: {
-    mode: string;
-    type: string;
-    name: string;
-    module?: string;
-    instances: { attributes: Record<string, unknown> }[];
-  }[];
-  [key: string]: unknown;
 }
 
 /**

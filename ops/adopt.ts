@@ -11,12 +11,10 @@
  * decided purely (ops/adopt-plan.ts); `adopt` lists Fly, runs that plan, and
  * writes into the state what the provider's import cannot read back.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { setTimeout } from "node:timers/promises";
 import { ShowState } from "../contract/tofu-state";
-import { AdoptAction, LiveApp, RawState, patchImported, planAdoption } from "./adopt-plan";
+import { AdoptAction, LiveApp, patchImported, planAdoption } from "./adopt-plan";
+import { pullState, pushState } from "./state-file";
 import { Declared, DeclaredResource } from "./declared";
 import { MachinesApi, MachinesApiError } from "./machines-api";
 
@@ -135,16 +133,7 @@ export async function adopt(
 
 /** Writes the declared values the import could not read into the state (pull, patch, push). */
 async function writeUnreadable(runner: AdoptRunner, imported: DeclaredResource[]): Promise<void> {
-  const pulled = await runner.tofu(["state", "pull"]);
-  if (pulled.status !== 0) throw new Error(`tofu state pull failed:\n${pulled.stderr.trim()}`);
-  const patched = patchImported(JSON.parse(pulled.stdout) as RawState, imported);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-state-"));
-  const file = path.join(dir, "terraform.tfstate");
-  try {
-    fs.writeFileSync(file, JSON.stringify(patched, null, 2), { mode: 0o600 });
-    const pushed = await runner.tofu(["state", "push", file]);
-    if (pushed.status !== 0) throw new Error(`tofu state push failed:\n${pushed.stderr.trim()}`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const patched = patchImported(await pullState(runner.tofu), imported);
+  const pushed = await pushState(runner.tofu, patched);
+  if (pushed.status !== 0) throw new Error(`tofu state push failed:\n${pushed.stderr.trim()}`);
 }

@@ -5,10 +5,11 @@
  *
  * Without such rolls (a create, a new machine, nothing to do) the saved plan
  * is applied as it is: every new machine starts as soon as it exists. With
- * them, the apply goes in parts: first everything else (`-exclude` of those
- * rolls and what depends on them: new machines start at once here; it
- * refreshes the state again and writes it), then each turn (`-target`), then
- * what depended on them. Every apply of a deploy runs
+ * them, the apply goes in parts, none refreshing again: the saved plan's
+ * refreshed state is written first (ops/state-file.ts), then everything else
+ * (`-exclude` of those rolls and what depends on them: new machines start at
+ * once here), then each turn (`-target`), then what depended on them. Every
+ * apply of a deploy runs
  * with ROLLS_IN_TURNS_ENV set: a roll step that would change a machine that
  * has run refuses to run without it (ops/roll.ts, `rollStep`), so a bare
  * `tofu apply` cannot restart the servers all at once.
@@ -19,6 +20,7 @@ import * as path from "path";
 import { ROLLS_IN_TURNS_ENV } from "../contract/fly-machines-call";
 import type { TofuResult, TofuRun } from "./deploy";
 import { PlannedRoll, RollTurns, SavedPlan, rollTurns } from "./roll-turns";
+import { pushState, refreshedStateOf } from "./state-file";
 
 const AUTO = ["-input=false", "-auto-approve", "-no-color"];
 
@@ -139,11 +141,17 @@ export async function applyInTurns(
     `applying all but the rolls of machines that have run (${names(t.turns.flat())}), ` +
       `which then take turns`,
   );
-  // This part refreshes again and writes what it found into the state (the
-  // saved plan's refresh is not written): the turns plan from it, so that a
-  // roll follows what Fly changed meanwhile (a volume's zone in the env).
+  // The parts plan from what the saved plan's refresh read (a roll follows
+  // what Fly changed, such as a volume's zone in the env), written into the
+  // state now: the saved plan itself cannot be applied in parts. Without it
+  // (an encrypted plan file), the first part refreshes again and writes it.
+  const refreshed = refreshedStateOf(planned.file);
+  const pushed = refreshed ? await pushState(run, refreshed) : undefined;
+  if (pushed) outputs.push(pushed);
+  if (pushed && pushed.status !== 0) return done(pushed);
+  const refresh = pushed ? ["-refresh=false"] : [];
   const others = replace.filter((a) => !inTurns.includes(a)).map((a) => `-replace=${a}`);
-  if (!(await apply([...inTurns.map((a) => `-exclude=${a}`), ...others, ...extra]))) {
+  if (!(await apply([...refresh, ...inTurns.map((a) => `-exclude=${a}`), ...others, ...extra]))) {
     return done(outputs[outputs.length - 1]);
   }
   for (const [k, turn] of t.turns.entries()) {

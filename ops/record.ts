@@ -15,11 +15,8 @@
  * `setStateFromVolume`, the app's `Read`), and nothing else in the state moves. When anything here fails, the
  * refresh-only apply does it.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { Machine, Volume } from "../contract/machines-api-types";
-import { RawState } from "./adopt-plan";
+import { RawState, pullState, pushState } from "./state-file";
 import type { TofuResult, TofuRun } from "./deploy";
 import { MachinesApi } from "./machines-api";
 
@@ -150,22 +147,15 @@ export async function recordChanges(
   const refresh = () =>
     run(["apply", "-refresh-only", "-input=false", "-auto-approve", "-no-color"]);
   if (!api) return refresh();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-record-"));
   try {
-    const pulled = await run(["state", "pull"]);
-    if (pulled.status !== 0) throw new Error(pulled.stderr.trim());
-    const state = JSON.parse(pulled.stdout) as RawState;
+    const state = await pullState(run);
     const next = recordedState(state, await liveApps(api, appsOf(state)));
     if (!next) return { status: 0, stdout: "", stderr: "" };
-    const file = path.join(dir, "terraform.tfstate");
-    fs.writeFileSync(file, JSON.stringify(next, null, 2), { mode: 0o600 });
-    const pushed = await run(["state", "push", file]);
+    const pushed = await pushState(run, next);
     if (pushed.status !== 0) throw new Error(pushed.stderr.trim());
     return pushed;
   } catch (e) {
     log(`recording from Fly's lists failed (${(e as Error).message}); refreshing instead`);
     return refresh();
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import { adopt } from "../../ops/adopt";
-import { AdoptAction, LiveApp, RawState, patchImported, planAdoption } from "../../ops/adopt-plan";
+import { AdoptAction, LiveApp, patchImported, planAdoption } from "../../ops/adopt-plan";
+import { RawState } from "../../ops/state-file";
 import { Declared, declaredFromSynth } from "../../ops/declared";
 import { Machine, Volume } from "../../contract/machines-api-types";
 import { ShowState } from "../../contract/tofu-state";

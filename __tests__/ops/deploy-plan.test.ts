@@ -4,6 +4,8 @@
  * of machines that have run in turns (ops/apply-turns.ts), and the recording
  * refresh only when roll steps ran.
  */
+import * as fs from "fs";
+import { strToU8, zipSync } from "fflate";
 import { TofuResult, deploy } from "../../ops/deploy";
 import { ROLLS_IN_TURNS_ENV } from "../../contract/fly-machines-call";
 import { ShowState } from "../../contract/tofu-state";
@@ -66,20 +68,39 @@ describe("deploy", () => {
       after_unknown: { triggers: machineId ? {} : { machine_id: true } },
     },
   });
-  /** A tofu that answers `show -json` with the state, `show -json <plan>` with the plan. */
-  function tofu(shown: ShowState, changes: unknown[] = [], fail?: (args: string[]) => boolean) {
+  /** The refreshed state OpenTofu keeps in a saved plan file (`tfstate`). */
+  const REFRESHED = { version: 4, serial: 7, lineage: "L", resources: [] };
+  /**
+   * A tofu that answers `show -json` with the state, `show -json <plan>` with
+   * the plan; with `planFiles`, `plan -out` writes a plan file (a zip holding
+   * REFRESHED) and `state push` keeps what it was given in `pushed`.
+   */
+  function tofu(
+    shown: ShowState,
+    changes: unknown[] = [],
+    fail?: (args: string[]) => boolean,
+    planFiles = false,
+  ) {
     const calls: string[][] = [];
     const envs: (Record<string, string> | undefined)[] = [];
+    const pushed: unknown[] = [];
     const run = async (args: string[], env?: Record<string, string>) => {
-      calls.push(named(args));
+      calls.push(named(args).map((a) => (args[1] === "push" && a === args[2] ? "FILE" : a)));
       envs.push(env);
       if (fail?.(args)) return { status: 1, stdout: "", stderr: "Error: boom\n" };
+      const out = args.find((a) => a.startsWith("-out="))?.slice("-out=".length);
+      if (planFiles && out) {
+        fs.writeFileSync(out, zipSync({ tfstate: strToU8(JSON.stringify(REFRESHED)) }));
+      }
+      if (args[0] === "state" && args[1] === "push") {
+        pushed.push(JSON.parse(fs.readFileSync(args[2], "utf8")));
+      }
       if (args[0] !== "show") return ok();
       return ok(
         JSON.stringify(args.length > 2 ? { prior_state: shown, resource_changes: changes } : shown),
       );
     };
-    return { run, calls, envs };
+    return { run, calls, envs, pushed };
   }
 
   it("plans (refreshing) beside the adoption, applies the saved plan, then records the roll steps", async () => {
@@ -99,9 +120,10 @@ describe("deploy", () => {
     expect(lines).toContain("1 new machine: each starts once, as soon as it exists");
   });
 
-  it("plans again with -replace for each repair; a machine that has run rolls in its turn", async () => {
+  it("plans again with -replace for each repair; a machine that has run rolls in its turn, with no second refresh", async () => {
     const shown = state(machine("m1", "ctrl-0", { state: "stopped" }), roll("ctrl-0", "m1"));
-    const t = tofu(shown, [rollChange("ctrl-0", ["delete", "create"], "m1")]);
+    const changes = [rollChange("ctrl-0", ["delete", "create"], "m1")];
+    const t = tofu(shown, changes, undefined, true);
     const lines: string[] = [];
     const r = await deploy(t.run, { applyArgs: ["-target=x"], log: (l) => lines.push(l) });
     expect(r.status).toBe(0);
@@ -119,13 +141,16 @@ describe("deploy", () => {
         "-target=x",
       ],
       ["show", "-json", "PLAN"],
-      // First everything else, refreshing (and writing) the state again.
+      // The saved plan's refreshed state is written, then everything else
+      // is applied from it without refreshing again.
+      ["state", "push", "FILE"],
       [
         "apply",
         "-input=false",
         "-auto-approve",
         "-no-color",
         "-parallelism=10",
+        "-refresh=false",
         "-exclude=null_resource.ctrl-0_roll",
         "-target=x",
       ],
@@ -141,8 +166,35 @@ describe("deploy", () => {
       ],
       ["apply", "-refresh-only", "-input=false", "-auto-approve", "-no-color"],
     ]);
+    expect(t.pushed).toEqual([{ ...REFRESHED, serial: 8 }]);
     expect(lines).toContain("repairing null_resource.ctrl-0_roll: machine ctrl-0 is stopped");
     expect(lines).toContain("rolling ctrl-0 (turn 1 of 1)");
+  });
+
+  it("refreshes in the first part of the turns when the plan file holds no state it can read", async () => {
+    const shown = state(machine("m1", "ctrl-0", { image: "img:0" }), roll("ctrl-0", "m1"));
+    const t = tofu(shown, [rollChange("ctrl-0", ["delete", "create"], "m1")]);
+    const r = await deploy(t.run, {});
+    expect(r.status).toBe(0);
+    const applies = t.calls.filter((c) => c[0] === "apply" || c[0] === "state");
+    expect(applies[0]).toEqual([
+      "apply",
+      "-input=false",
+      "-auto-approve",
+      "-no-color",
+      "-parallelism=10",
+      "-exclude=null_resource.ctrl-0_roll",
+    ]);
+    expect(applies[1]).toContain("-refresh=false");
+  });
+
+  it("rolls nothing when the refreshed state cannot be written (the state moved since the plan)", async () => {
+    const shown = state(machine("m1", "ctrl-0", { image: "img:0" }), roll("ctrl-0", "m1"));
+    const changes = [rollChange("ctrl-0", ["delete", "create"], "m1")];
+    const t = tofu(shown, changes, (args) => args[0] === "state" && args[1] === "push", true);
+    const r = await deploy(t.run, { rounds: 1 });
+    expect(r.status).toBe(1);
+    expect(t.calls.filter((c) => c[0] === "apply")).toEqual([]);
   });
 
   it("neither applies nor records when nothing changed", async () => {

@@ -1,5 +1,5 @@
 import { Machine, Volume } from "../../contract/machines-api-types";
-import { RawState } from "../../ops/adopt-plan";
+import { RawState } from "../../ops/state-file";
 import { LiveApp, recordedState } from "../../ops/record";
 
 const machineState = {
