@@ -8,6 +8,7 @@
  */
 import { Machine } from "../contract/machines-api-types";
 import { ask, writeFileOn } from "./exec";
+import { s3CredentialsBeforeFirstStart } from "./s3-credentials";
 import { Log } from "./log";
 import { MachinesApi } from "./machines-api";
 import {
@@ -123,6 +124,8 @@ export interface BootstrapOptions {
   /** The node image runs k3s: check etcd health, pass the token, wait for Ready. */
   readonly k3s: boolean;
   readonly timeoutSec: number;
+  /** Where the etcd snapshots' S3 keys are read from (ops/s3-credentials.ts). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -161,6 +164,9 @@ export async function bootstrapServer(
     ASK_AGAIN_MS,
   );
   log(`bootstrap ${cpApp}/${self.name}: ${verdict.action}: ${verdict.why}`);
+  if (verdict.action === "found" || verdict.action === "join") {
+    await s3CredentialsBeforeFirstStart(api, cpApp, self, opts.env ?? process.env, log);
+  }
   if (verdict.action === "found") {
     await writeFileOn(api, cpApp, self, DECISION_FILE, decisionText(verdict));
     log(`machine ${cpApp}/${self.name}: told to found the cluster (${DECISION_FILE}: found)`);

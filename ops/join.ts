@@ -1,5 +1,6 @@
 import { JOIN_TOKEN_FILE, SERVER_TOKEN_FILE } from "../contract/node-paths";
 import { writeFileOn } from "./exec";
+import { s3CredentialsBeforeFirstStart } from "./s3-credentials";
 import { Log } from "./log";
 import { MachinesApi } from "./machines-api";
 import { waitNodeReady } from "./nodes";
@@ -8,7 +9,8 @@ import { poll } from "./poll";
 /**
  * Reads the cluster token from the bootstrap server and writes it onto a
  * joining node (mode 0600, on its volume), where the node's entrypoint picks
- * it up. The token travels in exec stdin/stdout only.
+ * it up; a server that names a snapshot bucket gets the S3 keys in `env`
+ * first. The token travels in exec stdin/stdout only.
  */
 export async function joinNode(
   api: MachinesApi,
@@ -18,6 +20,7 @@ export async function joinNode(
   node: string,
   log: Log,
   timeoutSec = 600,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
   const server = await api.findMachine(cpApp, bootstrap);
   const target = await api.findMachine(app, node);
@@ -31,6 +34,7 @@ export async function joinNode(
     },
     log,
   );
+  await s3CredentialsBeforeFirstStart(api, app, target, env, log);
   await writeFileOn(api, app, target, JOIN_TOKEN_FILE, token + "\n");
   log(`machine ${app}/${target.name}: join token written`);
 }

@@ -10,6 +10,9 @@
  *
  * The deploy (ops/deploy.ts) syncs them before its apply, so that a server the
  * apply restarts boots with them, and after it, for the servers it created.
+ * A new server gets them earlier still: the bootstrap and join steps write
+ * them before its decision or join token (`s3CredentialsBeforeFirstStart`),
+ * which its k3s waits for, so its first start already renders them.
  * Which machines: servers (env K3S_ROLE=server) whose env names a bucket
  * (K3S_SNAPSHOT_S3_BUCKET, config SNAPSHOT_S3_BUCKET). A server whose file
  * already holds the same keys is not written again. k3s reads its config at
@@ -22,7 +25,7 @@ import { imageRunsK3s } from "../config/naming";
 import { Machine } from "../contract/machines-api-types";
 import { S3_CREDENTIALS_FILE, S3_CREDENTIALS_RENDERED_FILE } from "../contract/node-paths";
 import { Declared } from "./declared";
-import { execOrFail, writeFileCommand } from "./exec";
+import { execOrFail, writeFileCommand, writeFileOn } from "./exec";
 import { Log } from "./log";
 import { MachinesApi, MachinesApiError } from "./machines-api";
 
@@ -106,6 +109,28 @@ export const WRITE_CREDENTIALS_COMMAND = writeFileCommand(S3_CREDENTIALS_FILE);
 export function wantsS3Credentials(m: Machine): boolean {
   const env = m.config?.env ?? {};
   return env.K3S_ROLE === "server" && (env.K3S_SNAPSHOT_S3_BUCKET ?? "") !== "";
+}
+
+/**
+ * Writes the keys in `env` onto a server whose k3s has not started: it waits
+ * for the deploy's decision or join token, which the caller writes next, so
+ * its first start renders them and the sync after the apply finds nothing to
+ * restart. Nothing for a machine that names no bucket, or when `env` holds no
+ * keys (the sync after the apply says what is missing). Whether it wrote.
+ */
+export async function s3CredentialsBeforeFirstStart(
+  api: MachinesApi,
+  app: string,
+  m: Machine,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+): Promise<boolean> {
+  if (!wantsS3Credentials(m)) return false;
+  const creds = s3CredentialsFromEnv(env);
+  if (!creds) return false;
+  await writeFileOn(api, app, m, S3_CREDENTIALS_FILE, credentialsFileText(creds));
+  log(`S3 snapshot credentials written (0600, on the volume) before k3s starts: ${app}/${m.name}`);
+  return true;
 }
 
 /** What one sync did, machine by machine (`<app>/<name>`). */

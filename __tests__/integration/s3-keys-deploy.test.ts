@@ -59,6 +59,14 @@ describe("S3 keys through ./k3s.sh -c on the local Fly", () => {
     expect(r.code).toBe(0);
 
     const cp = controlPlaneAppName(cluster.name);
+    // The bootstrap step writes them before its decision, which k3s waits for
+    // (the join steps do the same on an image with k3s); the sync after the
+    // apply finds them there.
+    const out = r.stdout + r.stderr;
+    expect(out).toContain(`before k3s starts: ${cp}/ctrl-0`);
+    expect(out).toMatch(
+      new RegExp(`S3 snapshot credentials unchanged after the apply: [^\\n]*${cp}/ctrl-0`),
+    );
     const servers = (await fly.api.listMachines(cp)).filter((m) => m.state !== "destroyed");
     expect(servers).toHaveLength(3);
     for (const m of servers) {

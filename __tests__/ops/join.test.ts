@@ -1,4 +1,4 @@
-import { joinAndWaitReady } from "../../ops/join";
+import { joinAndWaitReady, joinNode } from "../../ops/join";
 import { MachinesApi } from "../../ops/machines-api";
 
 describe("joinAndWaitReady", () => {
@@ -56,4 +56,56 @@ describe("joinAndWaitReady", () => {
     });
     expect(kubectlCalls).toBe(2);
   }, 20000);
+});
+
+describe("joinNode on a server that names a snapshot bucket", () => {
+  const keys = {
+    SNAPSHOT_S3_ACCESS_KEY_ID: "AKIDJOINTEST",
+    SNAPSHOT_S3_SECRET_ACCESS_KEY: "join/secret+KEY",
+  };
+  async function join(env: NodeJS.ProcessEnv, bucket = "etcd") {
+    const execs: { command: string[]; stdin?: string }[] = [];
+    const fn = (async (url: string, init: RequestInit) => {
+      const u = new URL(url);
+      let body: unknown;
+      if (u.pathname === "/v1/apps/cp/machines") {
+        body = [
+          { id: "b1", name: "ctrl-0", private_ip: "fdaa::2", config: {} },
+          {
+            id: "s2",
+            name: "ctrl-1",
+            private_ip: "fdaa::3",
+            state: "started",
+            config: { env: { K3S_ROLE: "server", K3S_SNAPSHOT_S3_BUCKET: bucket } },
+          },
+        ];
+      } else if (u.pathname.endsWith("/exec")) {
+        const req = JSON.parse(init.body as string) as { command: string[]; stdin?: string };
+        if (u.pathname.split("/")[5] === "s2") execs.push(req);
+        body = { exit_code: 0, stdout: req.command[0] === "cat" ? "K10abc::server:s3cret\n" : "" };
+      }
+      return new Response(JSON.stringify(body), { status: 200 });
+    }) as unknown as typeof fetch;
+    const api = new MachinesApi({ baseUrl: "http://f/v1", token: "t", fetch: fn });
+    const lines: string[] = [];
+    await joinNode(api, "cp", "ctrl-0", "cp", "ctrl-1", (l) => lines.push(l), 30, env);
+    return { files: execs.map((e) => e.command[2].split(" ").pop()), execs, lines };
+  }
+
+  it("writes the S3 keys before the join token, which its k3s waits for", async () => {
+    const { files, execs, lines } = await join(keys);
+    expect(files).toEqual(["/data/fly-k3s/s3-credentials", "/data/k3s-token"]);
+    expect(execs[0].stdin).toBe(
+      "etcd-s3-access-key=AKIDJOINTEST\netcd-s3-secret-key=join/secret+KEY\n",
+    );
+    expect(lines.join("\n")).not.toContain("join/secret+KEY");
+    expect(lines).toContain(
+      "S3 snapshot credentials written (0600, on the volume) before k3s starts: cp/ctrl-1",
+    );
+  });
+
+  it("writes only the token without keys in the environment or without a bucket", async () => {
+    expect((await join({})).files).toEqual(["/data/k3s-token"]);
+    expect((await join(keys, "")).files).toEqual(["/data/k3s-token"]);
+  });
 });
