@@ -144,12 +144,18 @@ export async function applyInTurns(
   // The parts plan from what the saved plan's refresh read (a roll follows
   // what Fly changed, such as a volume's zone in the env), written into the
   // state now: the saved plan itself cannot be applied in parts. Without it
-  // (an encrypted plan file), the first part refreshes again and writes it.
+  // (an encrypted plan file, a refused push), the first part refreshes again.
   const refreshed = refreshedStateOf(planned.file);
   const pushed = refreshed ? await pushState(run, refreshed) : undefined;
-  if (pushed) outputs.push(pushed);
-  if (pushed && pushed.status !== 0) return done(pushed);
-  const refresh = pushed ? ["-refresh=false"] : [];
+  if (pushed && pushed.status !== 0) {
+    // Another run holds the lock (its apply waits for it with -lock-timeout;
+    // `state push` does not), or the state moved since the plan: the first
+    // part refreshes and plans from the state as it then is.
+    log(
+      `the plan's refreshed state was not written (${pushRefusal(pushed.stderr)}); refreshing again`,
+    );
+  }
+  const refresh = pushed?.status === 0 ? ["-refresh=false"] : [];
   const others = replace.filter((a) => !inTurns.includes(a)).map((a) => `-replace=${a}`);
   if (!(await apply([...refresh, ...inTurns.map((a) => `-exclude=${a}`), ...others, ...extra]))) {
     return done(outputs[outputs.length - 1]);
@@ -167,4 +173,13 @@ export async function applyInTurns(
     await apply(["-refresh=false", ...extra]);
   }
   return done(outputs[outputs.length - 1]);
+}
+
+/** Why `tofu state push` refused, in one phrase (its error text is a box of lines). Pure. */
+export function pushRefusal(stderr: string): string {
+  // eslint-disable-next-line no-control-regex
+  const text = stderr.replace(/\x1b\[[0-9;]*m/g, "");
+  if (/Error acquiring the state lock/.test(text)) return "another run holds the state's lock";
+  const error = /Error: ?(.+)/.exec(text)?.[1]?.trim();
+  return error ? `tofu state push: ${error}` : "tofu state push failed";
 }

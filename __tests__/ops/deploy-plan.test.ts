@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import { strToU8, zipSync } from "fflate";
 import { TofuResult, deploy } from "../../ops/deploy";
+import { pushRefusal } from "../../ops/apply-turns";
 import { ROLLS_IN_TURNS_ENV } from "../../contract/fly-machines-call";
 import { ShowState } from "../../contract/tofu-state";
 
@@ -188,13 +189,20 @@ describe("deploy", () => {
     expect(applies[1]).toContain("-refresh=false");
   });
 
-  it("rolls nothing when the refreshed state cannot be written (the state moved since the plan)", async () => {
+  it("refreshes in the first part when the refreshed state cannot be written (a lock held elsewhere)", async () => {
     const shown = state(machine("m1", "ctrl-0", { image: "img:0" }), roll("ctrl-0", "m1"));
     const changes = [rollChange("ctrl-0", ["delete", "create"], "m1")];
     const t = tofu(shown, changes, (args) => args[0] === "state" && args[1] === "push", true);
-    const r = await deploy(t.run, { rounds: 1 });
-    expect(r.status).toBe(1);
-    expect(t.calls.filter((c) => c[0] === "apply")).toEqual([]);
+    const lines: string[] = [];
+    const r = await deploy(t.run, { rounds: 1, log: (l) => lines.push(l) });
+    expect(r.status).toBe(0);
+    const applies = t.calls.filter((c) => c[0] === "apply");
+    expect(applies[0]).not.toContain("-refresh=false");
+    expect(applies[0]).toContain("-exclude=null_resource.ctrl-0_roll");
+    expect(applies[1]).toContain("-refresh=false");
+    expect(lines).toContain(
+      "the plan's refreshed state was not written (tofu state push: boom); refreshing again",
+    );
   });
 
   it("neither applies nor records when nothing changed", async () => {
@@ -268,5 +276,20 @@ describe("deploy", () => {
       "machine ctrl-1 of c-cp has a new 6PN address: private_ip: fdaa::1 -> fdaa::2",
     );
     expect(line).toContain("etcdctl member update");
+  });
+});
+
+describe("pushRefusal", () => {
+  it("names a lock held elsewhere, as OpenTofu's boxed, coloured error says it", () => {
+    const stderr =
+      "\x1b[31m╷\x1b[0m\x1b[0m\n\x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mError acquiring the state lock\x1b[0m\n";
+    expect(pushRefusal(stderr)).toBe("another run holds the state's lock");
+  });
+
+  it("gives OpenTofu's first error otherwise", () => {
+    expect(pushRefusal("Error: Failed to write the imported state\n\ncannot overwrite")).toBe(
+      "tofu state push: Failed to write the imported state",
+    );
+    expect(pushRefusal("")).toBe("tofu state push failed");
   });
 });
