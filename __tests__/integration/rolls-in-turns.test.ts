@@ -8,11 +8,10 @@
  * nothing for the drift check.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { controlPlaneAppName, nodeGroupAppName } from "../../config/naming";
 import { emulatorAdmin } from "../../emulator";
-import { LocalFly, k3s, scratchCluster, startLocalFly } from "../../bench/harness";
-import { requireToolchain } from "../toolchain";
+import { k3s } from "../../bench/harness";
+import { scratchOnLocalFly } from "./scratch-on-local-fly";
 
 jest.setTimeout(600_000);
 
@@ -22,24 +21,11 @@ interface Event {
 }
 
 describe("rolls of machines that have run, on the local Fly", () => {
-  let fly: LocalFly;
-  const cluster = scratchCluster("turns", 1);
-  const configFile = path.join(cluster.dir, "config");
-
-  beforeAll(async () => {
-    requireToolchain();
-    fly = await startLocalFly();
-  });
-
-  afterAll(async () => {
-    if (fly) {
-      await k3s(fly, ["-d", "--yes", cluster.dir]);
-      await fly.close();
-    }
-    cluster.remove();
-  });
+  const scratch = scratchOnLocalFly("turns", 1);
+  const { cluster, configFile } = scratch;
 
   it("takes turns, refreshes once and leaves no drift", async () => {
+    const fly = scratch.fly;
     const created = await k3s(fly, ["-c", "--no-verify", cluster.dir]);
     expect(created.code).toBe(0);
 

@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { controlPlaneAppName, nodeGroupAppName } from "../../config/naming";
 import { S3_CREDENTIALS_FILE } from "../../contract/node-paths";
-import { LocalFly, k3s, scratchCluster, startLocalFly } from "../../bench/harness";
-import { requireToolchain } from "../toolchain";
+import { k3s } from "../../bench/harness";
+import { scratchOnLocalFly } from "./scratch-on-local-fly";
 
 jest.setTimeout(600_000);
 
@@ -26,28 +26,16 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("S3 keys through ./k3s.sh -c on the local Fly", () => {
-  let fly: LocalFly;
-  const cluster = scratchCluster("s3-keys", 1);
-
-  beforeAll(async () => {
-    requireToolchain();
-    const configFile = path.join(cluster.dir, "config");
+  const scratch = scratchOnLocalFly("s3-keys", 1, (configFile) =>
     fs.appendFileSync(
       configFile,
       "SNAPSHOT_S3_BUCKET=local-etcd\nSNAPSHOT_S3_ENDPOINT=127.0.0.1:9000\nSNAPSHOT_S3_INSECURE=true\n",
-    );
-    fly = await startLocalFly();
-  });
-
-  afterAll(async () => {
-    if (fly) {
-      await k3s(fly, ["-d", "--yes", cluster.dir]);
-      await fly.close();
-    }
-    cluster.remove();
-  });
+    ),
+  );
+  const { cluster } = scratch;
 
   it("writes them onto each server's volume and into no env, stack, state or output", async () => {
+    const fly = scratch.fly;
     const env = {
       ...fly.env,
       SNAPSHOT_S3_ACCESS_KEY_ID: KEY_ID,
