@@ -20,7 +20,7 @@ import * as path from "path";
 import { ROLLS_IN_TURNS_ENV } from "../contract/fly-machines-call";
 import type { TofuResult, TofuRun } from "./deploy";
 import { PlannedRoll, RollTurns, SavedPlan, rollTurns } from "./roll-turns";
-import { pushState, refreshedStateOf } from "./state-file";
+import { pushRefusal, pushState, refreshedStateOf } from "./state-file";
 
 const AUTO = ["-input=false", "-auto-approve", "-no-color"];
 
@@ -173,13 +173,4 @@ export async function applyInTurns(
     await apply(["-refresh=false", ...extra]);
   }
   return done(outputs[outputs.length - 1]);
-}
-
-/** Why `tofu state push` refused, in one phrase (its error text is a box of lines). Pure. */
-export function pushRefusal(stderr: string): string {
-  // eslint-disable-next-line no-control-regex
-  const text = stderr.replace(/\x1b\[[0-9;]*m/g, "");
-  if (/Error acquiring the state lock/.test(text)) return "another run holds the state's lock";
-  const error = /Error: ?(.+)/.exec(text)?.[1]?.trim();
-  return error ? `tofu state push: ${error}` : "tofu state push failed";
 }

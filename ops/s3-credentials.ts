@@ -116,7 +116,7 @@ export function wantsS3Credentials(m: Machine): boolean {
  * for the deploy's decision or join token, which the caller writes next, so
  * its first start renders them and the sync after the apply finds nothing to
  * restart. Nothing for a machine that names no bucket, or when `env` holds no
- * keys (the sync after the apply says what is missing). Whether it wrote.
+ * keys (the sync after the apply says what is missing).
  */
 export async function s3CredentialsBeforeFirstStart(
   api: MachinesApi,
@@ -124,13 +124,11 @@ export async function s3CredentialsBeforeFirstStart(
   m: Machine,
   env: NodeJS.ProcessEnv,
   log: Log,
-): Promise<boolean> {
-  if (!wantsS3Credentials(m)) return false;
-  const creds = s3CredentialsFromEnv(env);
-  if (!creds) return false;
+): Promise<void> {
+  const creds = wantsS3Credentials(m) ? s3CredentialsFromEnv(env) : undefined;
+  if (!creds) return;
   await writeFileOn(api, app, m, S3_CREDENTIALS_FILE, credentialsFileText(creds));
   log(`S3 snapshot credentials written (0600, on the volume) before k3s starts: ${app}/${m.name}`);
-  return true;
 }
 
 /** What one sync did, machine by machine (`<app>/<name>`). */

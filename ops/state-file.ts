@@ -65,3 +65,12 @@ export function refreshedStateOf(planFile: string): RawState | undefined {
     return undefined;
   }
 }
+
+/** Why `tofu state push` refused, in one phrase (its error text is a box of lines). Pure. */
+export function pushRefusal(stderr: string): string {
+  // eslint-disable-next-line no-control-regex
+  const text = stderr.replace(/\x1b\[[0-9;]*m/g, "");
+  if (/Error acquiring the state lock/.test(text)) return "another run holds the state's lock";
+  const error = /Error: ?(.+)/.exec(text)?.[1]?.trim();
+  return error ? `tofu state push: ${error}` : "tofu state push failed";
+}

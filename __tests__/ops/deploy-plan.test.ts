@@ -7,7 +7,6 @@
 import * as fs from "fs";
 import { strToU8, zipSync } from "fflate";
 import { TofuResult, deploy } from "../../ops/deploy";
-import { pushRefusal } from "../../ops/apply-turns";
 import { ROLLS_IN_TURNS_ENV } from "../../contract/fly-machines-call";
 import { ShowState } from "../../contract/tofu-state";
 
@@ -276,20 +275,5 @@ describe("deploy", () => {
       "machine ctrl-1 of c-cp has a new 6PN address: private_ip: fdaa::1 -> fdaa::2",
     );
     expect(line).toContain("etcdctl member update");
-  });
-});
-
-describe("pushRefusal", () => {
-  it("names a lock held elsewhere, as OpenTofu's boxed, coloured error says it", () => {
-    const stderr =
-      "\x1b[31m╷\x1b[0m\x1b[0m\n\x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mError acquiring the state lock\x1b[0m\n";
-    expect(pushRefusal(stderr)).toBe("another run holds the state's lock");
-  });
-
-  it("gives OpenTofu's first error otherwise", () => {
-    expect(pushRefusal("Error: Failed to write the imported state\n\ncannot overwrite")).toBe(
-      "tofu state push: Failed to write the imported state",
-    );
-    expect(pushRefusal("")).toBe("tofu state push failed");
   });
 });

@@ -1,13 +1,14 @@
 /**
- * The refreshed state a saved plan carries (ops/state-file.ts). OpenTofu's
- * own plan files are read in integration/rolls-in-turns.test.ts; here, what
- * is done with a file that holds none.
+ * The refreshed state a saved plan carries, and why a push was refused
+ * (ops/state-file.ts). OpenTofu's own plan files and refusals are met in
+ * integration/rolls-in-turns.test.ts and remote-state.test.ts; here, the
+ * files and texts they are read from.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { strToU8, zipSync } from "fflate";
-import { refreshedStateOf } from "../../ops/state-file";
+import { pushRefusal, refreshedStateOf } from "../../ops/state-file";
 
 describe("refreshedStateOf", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fly-k3s-planfile-"));
@@ -40,5 +41,20 @@ describe("refreshedStateOf", () => {
 
   it("is undefined for a missing file", () => {
     expect(refreshedStateOf(path.join(dir, "missing"))).toBeUndefined();
+  });
+});
+
+describe("pushRefusal", () => {
+  it("names a lock held elsewhere, as OpenTofu's boxed, coloured error says it", () => {
+    const stderr =
+      "\x1b[31m╷\x1b[0m\x1b[0m\n\x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mError acquiring the state lock\x1b[0m\n";
+    expect(pushRefusal(stderr)).toBe("another run holds the state's lock");
+  });
+
+  it("gives OpenTofu's first error otherwise", () => {
+    expect(pushRefusal("Error: Failed to write the imported state\n\ncannot overwrite")).toBe(
+      "tofu state push: Failed to write the imported state",
+    );
+    expect(pushRefusal("")).toBe("tofu state push failed");
   });
 });
